@@ -1,0 +1,364 @@
+"""From source tables to tidy observations, with every figure published or rejected for a reason.
+
+Per edition: each row's label is resolved in the registry, each year cell is parsed into one
+or more figures, and each figure becomes an observation of an indicator. Malformed numbers wait
+until all editions are read: one is published as corrected only when another edition prints the
+full number or the row's printed change confirms the completed one; otherwise it is rejected.
+Every decision that is not plain reading is recorded as a `Finding` for the quality report, and
+every table keeps an account: cells seen = cells published + cells rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .model import Cell, Finding, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
+from .numbers import NOT_AVAILABLE, Figure, MalformedNumber, change_decimals, parse_cell, parse_change
+from .readers import read_edition
+from .registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
+
+CORRECTED = "corrected"
+_LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
+
+
+class UnknownIndicators(LookupError):
+    """Printed labels that the registry does not know; the message lists each with its place."""
+
+    def __init__(self, unknown: list[UnknownIndicator]) -> None:
+        super().__init__(
+            "\n".join(str(u) for u in unknown)
+            + "\nAdd them to data/indicators.toml (`mdo registry propose` prints entries to paste)."
+        )
+        self.unknown = unknown
+
+
+@dataclass
+class Extraction:
+    """Everything extraction found: published observations, rejects, findings, accounts."""
+
+    observations: list[Observation] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    accounts: dict[str, TableAccount] = field(default_factory=dict)
+    tables: dict[str, list[SourceTable]] = field(default_factory=dict)
+
+
+@dataclass
+class _Pending:
+    """A malformed number waiting for the other editions to be read."""
+
+    error: MalformedNumber
+    observation: Observation  # with value None; filled in if the number can be confirmed
+    change_check: tuple[Decimal, str] | None  # (previous year's value, printed change) if it applies
+
+
+@dataclass
+class _RowContext:
+    table: SourceTable
+    row: SourceRow
+    account: TableAccount
+    breakdown_table: BreakdownTable | None
+
+
+class _Extractor:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.result = Extraction()
+        self.unknown: list[UnknownIndicator] = []
+        self.pending: list[_Pending] = []
+
+    # -- per table ------------------------------------------------------------------------
+    def table(self, table: SourceTable) -> None:
+        account = self.result.accounts.setdefault(table.id, TableAccount(table.id, table.edition))
+        breakdown = self.registry.breakdown_table(table.edition, (table.caption or "").split(" / "))
+        for row in table.rows:
+            self.row(_RowContext(table, row, account, breakdown))
+        used = {m for row in table.rows for c in row.cells if c for m in parse_marks(c.text)}
+        used |= {m for row in table.rows for m in row.label_marks}
+        for mark, text in table.notes.items():
+            if mark not in used:
+                self.finding("footnote", table.edition, table.place, f"footnote {mark!r} ({text!r}) is not referred to by any cell of the table")
+
+    def row(self, ctx: _RowContext) -> None:
+        table, row = ctx.table, ctx.row
+        member = TOTAL
+        indicators: list[Indicator] = []
+        if ctx.breakdown_table is not None:
+            found = self.registry.member(ctx.breakdown_table.dimension, row.label)
+            if found is None:
+                self.unknown.append(UnknownIndicator(table.edition, table.voorziening, f"{row.label} (member of {ctx.breakdown_table.dimension})", row.place))
+                return
+            member = found.id
+            indicators = [self.registry.indicators[i] for i in ctx.breakdown_table.indicators]
+        else:
+            try:
+                indicator, side_note = self.registry.indicator_for(table.edition, table.voorziening, row.label, row.place)
+            except UnknownIndicator as error:
+                self.unknown.append(error)
+                return
+            indicators = [indicator]
+            if side_note:
+                self.side_note(ctx, indicator, side_note)
+        if row.inferred_blanks:
+            self.finding(
+                "inferred-blank", table.edition, row.place,
+                f"{row.label!r}: {row.inferred_blanks} cell(s) printed empty; figures placed in the latest years "
+                f"({self.describe_alignment(table, row)})",
+            )
+        for column, cell in zip(table.columns, row.cells):
+            if column.kind != "year" or column.year is None:
+                continue
+            indicator = indicators[min(column.group, len(indicators) - 1)]
+            self.cell(ctx, indicator, member, column.year, column.group, cell)
+        self.check_change(ctx, indicators, member)
+
+    def side_note(self, ctx: _RowContext, indicator: Indicator, note: str) -> None:
+        """A note printed beside a row: a breakdown of its figure, or text worth reporting."""
+        table, row = ctx.table, ctx.row
+        items = _LIST_ITEM.findall(note)
+        if indicator.breakdown and items and "".join(" ".join(i) for i in items).replace(" ", "") == note.replace(" ", ""):
+            year = self.registry.edition(table.edition).reference_year
+            for _, name, number in items:
+                member = self.registry.member(indicator.breakdown, name)
+                ctx.account.cells_seen += 1
+                if member is None:
+                    self.reject(ctx, year, number, f"breakdown member {name!r} is not in data/breakdowns.toml")
+                    continue
+                self.publish(ctx, indicator, member.id, year, parse_cell(number)[0], Cell(number, row.place),
+                             note=f"breakdown printed beside the row; year taken as the edition's reference year {year}")
+                ctx.account.cells_published += 1
+            return
+        self.finding("side-note", table.edition, row.place, f"text printed beside the row {indicator.id!r} was kept out of its label: {note!r}")
+
+    # -- per cell ---------------------------------------------------------------------------
+    def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell | None) -> None:
+        ctx.account.cells_seen += 1
+        if cell is None:
+            self.publish(ctx, indicator, member, year, Figure(None, status=NOT_AVAILABLE), Cell("", ctx.row.place), note="blank cell")
+            ctx.account.cells_published += 1
+            return
+        try:
+            figures = parse_cell(cell.text)
+        except MalformedNumber as error:
+            self.malformed(ctx, indicator, member, year, group, cell, error)
+            return
+        except ValueError as error:
+            self.reject(ctx, year, cell.text, str(error), cell.place)
+            return
+        published = 0
+        for figure in figures:
+            target = indicator
+            if figure.part is not None and figure.part in indicator.parts:
+                target = self.registry.indicators.get(indicator.parts[figure.part], indicator)
+            elif indicator.row_only:
+                self.reject(ctx, year, cell.text, f"cell gives no part for row-only indicator {indicator.id}", cell.place, count=False)
+                continue
+            elif figure.part is not None:
+                self.reject(ctx, year, cell.text, f"part {figure.part!r} is not mapped in the registry entry {indicator.id}", cell.place, count=False)
+                continue
+            if figure.value is not None and figure.unit != target.unit:
+                self.reject(ctx, year, cell.text, f"printed as {figure.unit}, but {target.id} is measured in {target.unit}", cell.place, count=False)
+                continue
+            self.publish(ctx, target, member, year, figure, cell)
+            published += 1
+        if published:
+            ctx.account.cells_published += 1
+        else:
+            ctx.account.cells_rejected += 1
+
+    def publish(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
+                cell: Cell, note: str = "") -> Observation:
+        observation = self.observation(ctx, indicator, member, year, figure, cell, note)
+        self.result.observations.append(observation)
+        ctx.account.observations += 1
+        return observation
+
+    def observation(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
+                    cell: Cell, note: str = "") -> Observation:
+        marks = tuple(dict.fromkeys(ctx.row.label_marks + figure.marks))
+        texts = []
+        for mark in marks:
+            if mark in ctx.table.notes:
+                texts.append(f"{mark} {ctx.table.notes[mark]}")
+            else:
+                self.finding("footnote", ctx.table.edition, cell.place, f"footnote mark {mark!r} has no footnote text in its section")
+        lower = figure.status == "lower-bound"
+        observation = Observation(
+            edition=ctx.table.edition,
+            voorziening=indicator.voorziening,
+            indicator=indicator.id,
+            breakdown=member,
+            year=year,
+            value=figure.value,
+            unit=indicator.unit,
+            status=figure.status,
+            status_note=note or (f"printed as a lower bound: {cell.text!r}" if lower else ""),
+            footnote_marks=marks,
+            footnote_text=" ".join(texts),
+            label=ctx.row.label,
+            section=" > ".join(ctx.table.section),
+            place=cell.place,
+            raw=cell.text,
+            table=ctx.table.id,
+        )
+        return observation
+
+    def reject(self, ctx: _RowContext, year: int | None, raw: str, reason: str, place: Place | None = None, count: bool = True) -> None:
+        if count:
+            ctx.account.cells_rejected += 1
+        self.result.rejects.append(Reject(ctx.table.edition, place or ctx.row.place, ctx.table.id, ctx.row.label, year, raw, reason))
+
+    def malformed(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell, error: MalformedNumber) -> None:
+        """Hold a malformed number until the other editions are read (see `resolve_malformed`)."""
+        ctx.account.cells_published += 1  # moved to rejected if it cannot be confirmed
+        placeholder = self.observation(ctx, indicator, member, year, Figure(None, indicator.unit), cell)
+        self.pending.append(_Pending(error, placeholder, self.change_context(ctx, group, year)))
+
+    def change_context(self, ctx: _RowContext, group: int, year: int) -> tuple[Decimal, str] | None:
+        """(previous year's value, printed change) when the printed change is about `year`."""
+        years = [(c, cell) for c, cell in zip(ctx.table.columns, ctx.row.cells) if c.group == group]
+        year_cells = [(c.year, cell) for c, cell in years if c.kind == "year"]
+        change = next((cell for c, cell in years if c.kind == "change"), None)
+        if change is None or len(year_cells) < 2 or year_cells[-1][0] != year or year_cells[-2][1] is None:
+            return None
+        try:
+            previous = parse_cell(year_cells[-2][1].text)
+        except ValueError:
+            return None
+        if len(previous) != 1 or previous[0].value is None:
+            return None
+        return previous[0].value, change.text
+
+    # -- after all editions -------------------------------------------------------------------
+    def resolve_malformed(self) -> None:
+        by_key = defaultdict(list)
+        for o in self.result.observations:
+            if o.value is not None:
+                by_key[(o.indicator, o.breakdown, o.year)].append(o)
+        for pending in self.pending:
+            o, error = pending.observation, pending.error
+            account = self.result.accounts[o.table]
+            witness = next((w for w in by_key[(o.indicator, o.breakdown, o.year)] if w.edition != o.edition and error.completes_to(w.value)), None)
+            value, note = None, ""
+            if witness is not None:
+                value = witness.value
+                note = (f"printed {o.raw!r} ({error.reason}); completed to {value} from edition {witness.edition}, "
+                        f"which prints {witness.raw!r} ({witness.place})")
+            elif pending.change_check and error.candidate is not None:
+                previous, printed = pending.change_check
+                if _change_matches(previous, error.candidate, printed, Decimal("0.5")):
+                    value = error.candidate
+                    note = (f"printed {o.raw!r} ({error.reason}); read as {value} by completing the last digit "
+                            f"group with zeros, which the printed change {printed!r} confirms")
+            if value is None:
+                account.cells_published -= 1
+                account.cells_rejected += 1
+                reason = f"malformed number: {error.reason}; neither another edition nor the printed change confirms a completion, so it is not published"
+                self.result.rejects.append(Reject(o.edition, o.place, o.table, o.label, o.year, o.raw, reason))
+                self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {o.raw!r}: {reason}", o.indicator, o.year)
+                continue
+            fixed = Observation(**{**o.__dict__, "value": value, "status": CORRECTED, "status_note": note})
+            self.result.observations.append(fixed)
+            account.observations += 1
+            self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {note}; published with status corrected", o.indicator, o.year)
+
+    # -- checks ---------------------------------------------------------------------------------
+    def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str) -> None:
+        """Compare the printed change column with the change the row's own figures give."""
+        table, row = ctx.table, ctx.row
+        for group in sorted({c.group for c in table.columns}):
+            cols = [(c, cell) for c, cell in zip(table.columns, row.cells) if c.group == group]
+            change = next((cell for c, cell in cols if c.kind == "change" and cell is not None), None)
+            years = [(c.year, cell) for c, cell in cols if c.kind == "year"]
+            if change is None or len(years) < 2 or years[-1][1] is None or years[-2][1] is None:
+                continue
+            changes = [change.text] + ([row.extra_change] if row.extra_change else [])
+            try:
+                last, before = parse_cell(years[-1][1].text), parse_cell(years[-2][1].text)
+            except ValueError:
+                continue
+            for index, printed in enumerate(changes):
+                if index >= len(last) or index >= len(before) or last[index].value is None or before[index].value is None:
+                    continue
+                if parse_change(printed) is None:
+                    continue
+                if not _change_matches(before[index].value, last[index].value, printed, before[index].half_width, last[index].half_width, last[index].unit == "percent"):
+                    computed = (last[index].value / before[index].value - 1) * 100 if before[index].value else None
+                    shown = f"{computed:.1f}%" if computed is not None else "undefined"
+                    self.finding(
+                        "change-mismatch", table.edition, change.place,
+                        f"{row.label!r}: printed change {printed!r} ({years[-2][0]}->{years[-1][0]}) does not match the figures "
+                        f"{years[-2][1].text} -> {years[-1][1].text} (computed {shown})",
+                        indicators[min(group, len(indicators) - 1)].id, years[-1][0],
+                    )
+
+    def describe_alignment(self, table: SourceTable, row: SourceRow) -> str:
+        years = [(c.year, cell) for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
+        change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
+        if change is None or len(years) < 2 or parse_change(change.text) is None:
+            return "no printed change to confirm the placement"
+        try:
+            before, last = parse_cell(years[-2][1].text)[0], parse_cell(years[-1][1].text)[0]
+        except ValueError:
+            return "figures not readable"
+        if before.value and last.value and _change_matches(before.value, last.value, change.text, before.half_width, last.half_width):
+            return f"the printed change {change.text!r} confirms the placement"
+        return f"the printed change {change.text!r} does not confirm the placement"
+
+    def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None) -> None:
+        finding = Finding(kind, edition, place, message, indicator, year)
+        if finding not in self.result.findings:
+            self.result.findings.append(finding)
+
+    def revisions(self) -> None:
+        by_key = defaultdict(list)
+        for o in self.result.observations:
+            if o.value is not None:
+                by_key[(o.indicator, o.breakdown, o.year)].append(o)
+        for (indicator, breakdown, year), found in sorted(by_key.items()):
+            editions = {o.edition: o for o in found}
+            if len(editions) > 1 and len({o.value for o in editions.values()}) > 1:
+                ordered = sorted(editions.values(), key=lambda o: o.edition)
+                text = "; ".join(f"{o.raw!r} in edition {o.edition} ({o.place})" for o in ordered)
+                self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year)
+
+
+def parse_marks(text: str) -> tuple[str, ...]:
+    from .numbers import split_marks
+
+    return split_marks(text)[1]
+
+
+def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: Decimal = Decimal(0),
+                    after_half: Decimal = Decimal(0), points_allowed: bool = False) -> bool:
+    """Does the printed change agree with the figures, given how both were rounded?"""
+    target = parse_change(printed)
+    if target is None:
+        return True
+    step = Decimal(5) * Decimal(10) ** (-(change_decimals(printed) + 1))
+    low_t, high_t = target - step - Decimal("0.001"), target + step + Decimal("0.001")
+    if (points_allowed or before == after) and low_t <= after - before <= high_t:
+        return True
+    if before - before_half <= 0:
+        return False
+    candidates = [((after + da) / (before + db) - 1) * 100 for da in (-after_half, after_half) for db in (-before_half, before_half)]
+    return max(candidates) >= low_t and min(candidates) <= high_t
+
+
+def extract(registry: Registry, editions: list[str] | None = None) -> Extraction:
+    """Read the editions and return every observation, reject and finding; raise on unknown labels."""
+    extractor = _Extractor(registry)
+    for edition in editions or list(registry.editions):
+        tables = read_edition(registry, edition)
+        extractor.result.tables[edition] = tables
+        for table in tables:
+            extractor.table(table)
+    if extractor.unknown:
+        raise UnknownIndicators(extractor.unknown)
+    extractor.resolve_malformed()
+    extractor.revisions()
+    extractor.result.observations.sort(key=lambda o: (o.edition, o.place.line, o.indicator, o.year))
+    return extractor.result

@@ -1,0 +1,306 @@
+"""The curated registries under `data/`: editions, domains, voorzieningen, indicators, breakdowns.
+
+Indicator identity across editions lives here, not in code: each indicator has a stable id, its
+labels as printed per edition, its unit and a short definition. A printed label the registry does
+not know is an error that names it (see `UnknownIndicator`), never a silent new series.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Place
+
+
+class RegistryError(ValueError):
+    """The curated files contradict themselves; the message names the file and the entry."""
+
+
+class UnknownIndicator(LookupError):
+    """A printed row label that the registry does not know for its section and edition."""
+
+    def __init__(self, edition: str, voorziening: str | None, label: str, place: Place) -> None:
+        super().__init__(
+            f"{place}: edition {edition}, section {voorziening or '(unknown heading)'}: "
+            f"indicator {label!r} is not in data/indicators.toml"
+        )
+        self.edition, self.voorziening, self.label, self.place = edition, voorziening, label, place
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-D]\.)\s+")
+
+
+def normalize(text: str) -> str:
+    """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # "informatie- verstrekking", "BRP- Terugmeld..."
+    text = text.replace("*", "").replace("#", "").replace("\\", "")
+    return " ".join(text.split()).strip().rstrip(".:").strip().lower()
+
+
+def heading_text(line: str) -> str:
+    """A heading line without markdown marks, bold tags and numbering (`2.1.3.`)."""
+    text = re.sub(r"</?b>|\*", "", line.strip().lstrip("#")).strip()
+    return _NUMBERING.sub("", text).strip()
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    title: str
+    file: str
+    form: str
+    reference_date: str
+    publisher: str = "ICTU"
+    version: str | None = None
+    issued: str | None = None
+    group_headings: tuple[str, ...] = ()
+
+    @property
+    def reference_year(self) -> int:
+        return int(self.reference_date[:4])
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    label: str
+    label_en: str
+    notation: str
+    headings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Voorziening:
+    id: str
+    label: str
+    domain: str
+    headings: tuple[str, ...]
+    parent: str | None = None
+    basisregistratie: str | None = None
+    feeds_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    voorziening: str
+    unit: str
+    label: str
+    definition: str = ""
+    label_en: str = ""
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # edition -> printed labels
+    parts: dict[str, str] = field(default_factory=dict)  # cell part ("middelen") -> indicator id
+    breakdown: str | None = None  # dimension of a breakdown given in a side note
+    row_only: bool = False  # a printed row whose figures all belong to its parts
+
+
+@dataclass(frozen=True)
+class BreakdownTable:
+    """A table whose rows are breakdown members (per sending organisation), found by caption."""
+
+    edition: str
+    caption: str
+    dimension: str
+    indicators: tuple[str, ...]  # one per block of year columns
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    dimension: str
+    label: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    kind: str  # "domain" | "voorziening" | "group" | "notes"
+    id: str | None = None
+
+
+TOTAL = "totaal"
+
+
+class Registry:
+    """Everything curated under `data/`, indexed for the converter's look-ups."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        editions = _load(data_dir / "editions.toml")
+        self.editions = {
+            e["id"]: Edition(**{**e, "group_headings": tuple(e.get("group_headings", ()))})
+            for e in editions["edition"]
+        }
+        places = _load(data_dir / "voorzieningen.toml")
+        self.domains = {
+            key: Domain(id=key, headings=tuple(v.pop("headings")), **v) for key, v in places["domain"].items()
+        }
+        self.voorzieningen = {
+            key: Voorziening(
+                id=key,
+                headings=tuple(v.pop("headings")),
+                feeds_from=tuple(v.pop("feeds_from", ())),
+                **v,
+            )
+            for key, v in places["voorziening"].items()
+        }
+        indicators = _load(data_dir / "indicators.toml")
+        self.indicators: dict[str, Indicator] = {}
+        for entry in indicators.get("indicator", []):
+            labels = {str(k): tuple(v if isinstance(v, list) else [v]) for k, v in entry.pop("labels", {}).items()}
+            indicator = Indicator(labels=labels, parts=entry.pop("parts", {}), **entry)
+            if indicator.id in self.indicators:
+                raise RegistryError(f"data/indicators.toml: indicator {indicator.id!r} is listed twice")
+            self.indicators[indicator.id] = indicator
+        self.breakdown_tables = [
+            BreakdownTable(indicators=tuple(t.pop("indicators")), **t)
+            for t in indicators.get("breakdown_table", [])
+        ]
+        breakdowns = _load(data_dir / "breakdowns.toml")
+        self.dimensions: dict[str, dict[str, str]] = breakdowns.get("dimension", {})
+        self.members = {
+            m["id"]: Member(labels=tuple(m.pop("labels", [m["label"]])), **m) for m in breakdowns.get("member", [])
+        }
+        self._check()
+        self._headings = self._index_headings()
+        self._labels = self._index_labels()
+
+    # -- consistency ---------------------------------------------------------------------
+    def _check(self) -> None:
+        for v in self.voorzieningen.values():
+            if v.domain not in self.domains:
+                raise RegistryError(f"data/voorzieningen.toml: {v.id}: unknown domain {v.domain!r}")
+            if v.parent and v.parent not in self.voorzieningen:
+                raise RegistryError(f"data/voorzieningen.toml: {v.id}: unknown parent {v.parent!r}")
+        for i in self.indicators.values():
+            if i.voorziening not in self.voorzieningen:
+                raise RegistryError(f"data/indicators.toml: {i.id}: unknown voorziening {i.voorziening!r}")
+            if i.unit not in ("count", "percent"):
+                raise RegistryError(f"data/indicators.toml: {i.id}: unit {i.unit!r} is not count or percent")
+            for target in i.parts.values():
+                if target not in self.indicators and target != i.id:
+                    raise RegistryError(f"data/indicators.toml: {i.id}: part points to unknown {target!r}")
+            for edition in i.labels:
+                if edition not in self.editions:
+                    raise RegistryError(f"data/indicators.toml: {i.id}: labels for unknown edition {edition!r}")
+        for t in self.breakdown_tables:
+            for target in t.indicators:
+                if target not in self.indicators:
+                    raise RegistryError(f"data/indicators.toml: breakdown table {t.caption!r}: unknown {target!r}")
+
+    def _index_headings(self) -> dict[str, HeadingMatch]:
+        index: dict[str, HeadingMatch] = {}
+        for d in self.domains.values():
+            for h in d.headings:
+                index[normalize(h)] = HeadingMatch("domain", d.id)
+        for v in self.voorzieningen.values():
+            for h in v.headings:
+                key = normalize(h)
+                if key in index:
+                    raise RegistryError(f"data/voorzieningen.toml: heading {h!r} is used twice")
+                index[key] = HeadingMatch("voorziening", v.id)
+        return index
+
+    def _index_labels(self) -> dict[tuple[str, str], list[tuple[str, Indicator]]]:
+        """(edition, voorziening) -> [(normalized label, indicator)], longest label first."""
+        index: dict[tuple[str, str], list[tuple[str, Indicator]]] = {}
+        for i in self.indicators.values():
+            for edition, labels in i.labels.items():
+                for label in labels:
+                    index.setdefault((edition, i.voorziening), []).append((normalize(label), i))
+        for entries in index.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        return index
+
+    # -- look-ups ------------------------------------------------------------------------
+    def edition(self, edition_id: str) -> Edition:
+        return self.editions[edition_id]
+
+    def heading(self, edition: str, text: str) -> HeadingMatch | None:
+        """What a heading line is in this edition, or None if the registry does not know it."""
+        key = normalize(heading_text(text))
+        if key.startswith(("toelichting", "verklaring", "specificatie")):
+            return HeadingMatch("notes")
+        if key in {normalize(h) for h in self.editions[edition].group_headings}:
+            return HeadingMatch("group")
+        return self._headings.get(key)
+
+    def descendants(self, voorziening: str) -> list[str]:
+        """The voorziening and every sub-part below it."""
+        found = [voorziening]
+        for v in self.voorzieningen.values():
+            if v.parent == voorziening:
+                found.extend(self.descendants(v.id))
+        return found
+
+    def lineage(self, voorziening: str) -> list[Voorziening]:
+        """The voorziening and its parents, top first."""
+        chain = [self.voorzieningen[voorziening]]
+        while chain[0].parent:
+            chain.insert(0, self.voorzieningen[chain[0].parent])
+        return chain
+
+    def indicator_for(
+        self, edition: str, voorziening: str | None, label: str, place: Place
+    ) -> tuple[Indicator, str | None]:
+        """The indicator a printed label names within a section, and any side note before it.
+
+        The raw PDF text sometimes prints a note beside a row, which the reader cannot tell
+        from the label; if the whole text is not a known label but ends in one, the text before
+        it is returned as the side note.
+        """
+        if voorziening is None:
+            raise UnknownIndicator(edition, voorziening, label, place)
+        key = normalize(label)
+        candidates = [
+            entry for v in self.descendants(voorziening) for entry in self._labels.get((edition, v), [])
+        ]
+        for known, indicator in candidates:
+            if known == key:
+                return indicator, None
+        for known, indicator in sorted(candidates, key=lambda e: -len(e[0])):
+            if key.endswith(" " + known):
+                cut = len(" ".join(label.split())) - _printed_length(label, known)
+                return indicator, " ".join(label.split())[:cut].strip() or None
+        raise UnknownIndicator(edition, voorziening, label, place)
+
+    def breakdown_table(self, edition: str, caption_lines: list[str]) -> BreakdownTable | None:
+        keys = [normalize(line) for line in caption_lines]
+        for table in self.breakdown_tables:
+            caption = normalize(table.caption)
+            if table.edition == edition and any(key.startswith(caption) for key in keys):
+                return table
+        return None
+
+    def member(self, dimension: str, label: str) -> Member | None:
+        key = normalize(label)
+        for m in self.members.values():
+            if m.dimension in (dimension, "*") and key in {normalize(x) for x in m.labels}:
+                return m
+        return None
+
+
+def _printed_length(label: str, known_normalized: str) -> int:
+    """Length, in the space-collapsed printed label, of its tail that normalizes to `known`."""
+    printed = " ".join(label.split())
+    for start in range(len(printed) - 1, -1, -1):
+        if normalize(printed[start:]) == known_normalized:
+            return len(printed) - start
+    return 0
+
+
+def _load(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: missing") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RegistryError(f"{path}: {error}") from None
