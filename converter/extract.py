@@ -320,10 +320,23 @@ class _Extractor:
                 by_key[(o.indicator, o.breakdown, o.year)].append(o)
         for (indicator, breakdown, year), found in sorted(by_key.items()):
             editions = {o.edition: o for o in found}
-            if len(editions) > 1 and len({o.value for o in editions.values()}) > 1:
+            if len(editions) > 1 and len({o.value for o in editions.values()}) > 1 and not same_when_rounded(list(editions.values())):
                 ordered = sorted(editions.values(), key=lambda o: o.edition)
                 text = "; ".join(f"{o.raw!r} in edition {o.edition} ({o.place})" for o in ordered)
                 self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year)
+
+
+def same_when_rounded(observations: list[Observation]) -> bool:
+    """`179 Mln` and `179.468.785` are one figure printed with different precision, not a revision."""
+    intervals = []
+    for o in observations:
+        try:
+            figures = [f for f in parse_cell(o.raw) if f.value is not None]
+        except ValueError:
+            return False
+        match = [f for f in figures if f.value == o.value] or figures
+        intervals.append(match[0].interval if match else (o.value, o.value))
+    return max(low for low, _ in intervals) <= min(high for _, high in intervals)
 
 
 def parse_marks(text: str) -> tuple[str, ...]:

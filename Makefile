@@ -1,0 +1,30 @@
+# The two set-up commands of the README:
+#   make serve  - create .venv, install, build the dataset from data/sources, validate, serve
+#   make test   - create .venv, install, run the tests
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: serve build validate test clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(BIN)/mdo build
+
+validate: build
+	$(BIN)/mdo validate dist/mdo.trig
+
+serve: validate
+	$(BIN)/mdo serve
+
+# pytest exits 5 when it collects no tests; that is not a failure of the code under test.
+test: $(VENV)/.installed
+	$(BIN)/pytest || [ $$? -eq 5 ]
+
+clean:
+	rm -rf dist $(VENV)

@@ -1,0 +1,120 @@
+"""The DCAT catalogue of the dataset, for data.overheid.nl to harvest (DCAT-AP-NL 3.0).
+
+Mandatory for a dataset in DCAT-AP-NL 3.0: title, description, identifier, publisher, creator,
+contact point, theme (EU data-theme list), access rights, licence; distributions carry access
+URL, format, media type and licence; the SPARQL endpoint is a `dcat:DataService`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+
+from .iris import Iris
+from .registry import Registry
+from .vocab import EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME, VCARD
+
+if TYPE_CHECKING:
+    from .extract import Extraction
+
+# format -> (file name, EU file type, IANA media type, title)
+DUMPS = {
+    "trig": ("mdo.trig", "RDF_TRIG", "application/trig", "TriG (named graphs per edition)"),
+    "nq": ("mdo.nq", "RDF_N_QUADS", "application/n-quads", "N-Quads (named graphs per edition)"),
+    "ttl": ("mdo.ttl", "RDF_TURTLE", "text/turtle", "Turtle (all graphs merged)"),
+    "nt": ("mdo.nt", "RDF_N_TRIPLES", "application/n-triples", "N-Triples (all graphs merged)"),
+    "jsonld": ("mdo.jsonld", "JSON_LD", "application/ld+json", "JSON-LD (named graphs per edition)"),
+}
+TITLE_NL = "Monitor Digitale Overheid: gebruikscijfers van de GDI"
+TITLE_EN = "Monitor Digitale Overheid: usage figures of the Dutch digital infrastructure"
+DESCRIPTION_NL = (
+    "De gebruikscijfers uit de jaarlijkse Monitor Digitale Overheid (ICTU) van de gemeenschappelijke "
+    "digitale infrastructuur (GDI): DigiD, eHerkenning, MijnOverheid, de basisregistraties, Digilevering, "
+    "Digipoort en meer, als RDF Data Cube met herkomst tot op de cel van de bron."
+)
+DESCRIPTION_EN = (
+    "The usage figures from the yearly Monitor Digitale Overheid (ICTU) of the Dutch generic digital "
+    "infrastructure (GDI) as an RDF Data Cube, traceable to the source cell."
+)
+CONTACT_EMAIL = "mailto:info@ictu.nl"
+
+
+def add_catalogue(g: Graph, iris: Iris, registry: Registry, extraction: "Extraction", years: list[int]) -> None:
+    catalogue, dataset, service = iris.catalogue(), iris.dataset(), iris.service()
+    publisher, contact = iris.organisation("ictu"), iris.contact()
+    licence, access = EU_LICENCE["CC0"], EU_ACCESS["PUBLIC"]
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal("ICTU", lang="nl")))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal("ICTU, Monitor Digitale Overheid", lang="nl")))
+    g.add((contact, VCARD.hasEmail, URIRef(CONTACT_EMAIL)))
+
+    g.add((catalogue, RDF.type, DCAT.Catalog))
+    _texts(g, catalogue, "Catalogus Monitor Digitale Overheid", "Monitor Digitale Overheid catalogue",
+           "Catalogus van de Monitor Digitale Overheid als linked data.", "Catalogue of the Monitor Digitale Overheid as linked data.")
+    g.add((catalogue, DCTERMS.publisher, publisher))
+    g.add((catalogue, DCTERMS.license, licence))
+    g.add((catalogue, DCTERMS.language, EU_LANGUAGE["NLD"]))
+    g.add((catalogue, FOAF.homepage, URIRef(iris.base + "/")))
+    g.add((catalogue, DCAT.dataset, dataset))
+    g.add((catalogue, DCAT.service, service))
+
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    _texts(g, dataset, TITLE_NL, TITLE_EN, DESCRIPTION_NL, DESCRIPTION_EN)
+    g.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
+    for term in (DCTERMS.publisher, DCTERMS.creator):
+        g.add((dataset, term, publisher))
+    g.add((dataset, DCAT.contactPoint, contact))
+    g.add((dataset, DCAT.theme, EU_THEME["GOVE"]))
+    g.add((dataset, DCAT.theme, EU_THEME["TECH"]))
+    g.add((dataset, DCTERMS.accessRights, access))
+    g.add((dataset, DCTERMS.license, licence))
+    g.add((dataset, DCTERMS.language, EU_LANGUAGE["NLD"]))
+    g.add((dataset, DCTERMS.spatial, EU_COUNTRY["NLD"]))
+    g.add((dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY["ANNUAL"]))
+    g.add((dataset, DCTERMS.conformsTo, URIRef("http://purl.org/linked-data/cube")))
+    for keyword in ("GDI", "DigiD", "basisregistraties", "digitale overheid", "gebruikscijfers"):
+        g.add((dataset, DCAT.keyword, Literal(keyword, lang="nl")))
+    for edition in registry.editions:
+        g.add((dataset, DCTERMS.source, iris.edition(edition)))
+    if years:
+        period = iris.thing("periode", f"{years[0]}-{years[-1]}")
+        g.add((dataset, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, Literal(f"{years[0]}-01-01", datatype=XSD.date)))
+        g.add((period, DCAT.endDate, Literal(f"{years[-1]}-12-31", datatype=XSD.date)))
+    issued = max(e.issued or e.reference_date for e in registry.editions.values())
+    g.add((dataset, DCTERMS.modified, Literal(issued, datatype=XSD.date)))
+
+    for fmt, (filename, file_type, media_type, title) in DUMPS.items():
+        distribution = iris.distribution(fmt)
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCTERMS.title, Literal(f"Monitor Digitale Overheid als {title}", lang="nl")))
+        g.add((distribution, DCAT.accessURL, iris.download(filename)))
+        g.add((distribution, DCAT.downloadURL, iris.download(filename)))
+        g.add((distribution, DCTERMS.format, EU_FILE_TYPE[file_type]))
+        g.add((distribution, DCAT.mediaType, URIRef(f"http://www.iana.org/assignments/media-types/{media_type}")))
+        g.add((distribution, DCTERMS.license, licence))
+        g.add((distribution, DCTERMS.accessRights, access))
+
+    g.add((service, RDF.type, DCAT.DataService))
+    _texts(g, service, "SPARQL-endpoint Monitor Digitale Overheid", "Monitor Digitale Overheid SPARQL endpoint",
+           "Bevraag de kubus met SPARQL 1.1.", "Query the cube with SPARQL 1.1.")
+    g.add((service, DCAT.endpointURL, iris.endpoint()))
+    g.add((service, DCAT.endpointDescription, iris.endpoint()))
+    g.add((service, DCAT.servesDataset, dataset))
+    g.add((service, DCTERMS.publisher, publisher))
+    g.add((service, DCTERMS.license, licence))
+    g.add((service, DCTERMS.accessRights, access))
+    g.add((service, DCAT.contactPoint, contact))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+
+
+def _texts(g: Graph, subject: URIRef, title_nl: str, title_en: str, description_nl: str, description_en: str) -> None:
+    g.add((subject, DCTERMS.title, Literal(title_nl, lang="nl")))
+    g.add((subject, DCTERMS.title, Literal(title_en, lang="en")))
+    g.add((subject, DCTERMS.description, Literal(description_nl, lang="nl")))
+    g.add((subject, DCTERMS.description, Literal(description_en, lang="en")))

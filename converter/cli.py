@@ -1,0 +1,158 @@
+"""`mdo`: one thin command per job. Each parses its options, calls one function, prints."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .atomic import atomic_open
+from .registry import Registry, RegistryError
+
+app = typer.Typer(help="Monitor Digitale Overheid as linked data.", no_args_is_help=True, add_completion=False)
+registry_app = typer.Typer(help="Curate the indicator registry.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+err = Console(stderr=True)
+
+
+def _registry():
+    from .settings import load_settings
+
+    settings = load_settings()
+    try:
+        return settings, Registry(settings.data_dir)
+    except RegistryError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def _extract(registry: Registry):
+    from .extract import UnknownIndicators, extract
+    from .readers import SourceError
+    from .readers.markdown_tsv import TableShapeError
+
+    try:
+        return extract(registry)
+    except (UnknownIndicators, SourceError, TableShapeError) as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+
+
+@app.command("extract")
+def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV file (default: dist/observations.csv)")) -> None:
+    """Write the tidy table (CSV) of every observation of every edition, and the rejects beside it."""
+    from .tidy import write_rejects, write_tidy
+
+    settings, registry = _registry()
+    extraction = _extract(registry)
+    out = out or settings.dist_dir / "observations.csv"
+    write_tidy(extraction.observations, out)
+    write_rejects(extraction.rejects, out.with_name(out.stem + "-rejects.csv"))
+    err.print(f"{len(extraction.observations)} observations -> {out}; {len(extraction.rejects)} rejects -> {out.with_name(out.stem + '-rejects.csv')}")
+
+
+@app.command("build")
+def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)")) -> None:
+    """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
+    from .cube import build_dataset
+    from .dumps import UnknownFormat, to_store, write_all, write_dump
+    from .quality import quality_report
+    from .tidy import write_rejects, write_tidy
+    from .vocab import PREFIXES
+
+    started = time.perf_counter()
+    settings, registry = _registry()
+    extraction = _extract(registry)
+    dataset = build_dataset(registry, extraction, settings)
+    store = to_store(dataset)
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    try:
+        if out is not None:
+            write_dump(store, out, prefixes)
+            written = [out]
+        else:
+            dist = settings.dist_dir
+            written = write_all(store, dist, prefixes)
+            catalogue = dataset.graph(next(g.identifier for g in dataset.graphs() if str(g.identifier).endswith("/graph/catalogus")))
+            with atomic_open(dist / "catalogus.ttl") as handle:
+                handle.write(catalogue.serialize(format="turtle"))
+            write_tidy(extraction.observations, dist / "observations.csv")
+            write_rejects(extraction.rejects, dist / "observations-rejects.csv")
+            with atomic_open(dist / "quality.md") as handle:
+                handle.write(quality_report(extraction))
+            written += [dist / "catalogus.ttl", dist / "observations.csv", dist / "quality.md"]
+    except UnknownFormat as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    elapsed = time.perf_counter() - started
+    err.print(f"{len(store)} quads, {len(extraction.observations)} observations in {elapsed:.2f} s -> " + ", ".join(map(str, written)))
+
+
+@app.command("quality")
+def quality_command(out: Optional[Path] = typer.Option(None, "--out", help="also write the report to this file")) -> None:
+    """Print the source quality report: malformed numbers, change mismatches, revisions, rejects."""
+    from .quality import quality_report
+
+    _, registry = _registry()
+    report = quality_report(_extract(registry))
+    if out is not None:
+        with atomic_open(out) as handle:
+            handle.write(report)
+    sys.stdout.write(report)
+
+
+@app.command("validate")
+def validate_command(file: Optional[Path] = typer.Argument(None, help="dataset file (default: dist/mdo.trig)")) -> None:
+    """Check the dataset against the SHACL shapes in shapes/; exit status 1 on any violation."""
+    from .settings import load_settings
+    from .validate import format_report, validate
+
+    path = file or load_settings().dist_dir / "mdo.trig"
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
+        raise typer.Exit(2)
+    result = validate(path)
+    sys.stdout.write(format_report(result) + "\n")
+    raise typer.Exit(0 if result.conforms else 1)
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8000, help="TCP port"),
+    data: Optional[Path] = typer.Option(None, help="dataset file (default: dist/mdo.trig)"),
+    workers: int = typer.Option(1, help="query worker processes"),
+    timeout: float = typer.Option(30.0, help="query timeout in seconds"),
+) -> None:
+    """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
+    from endpoint.server import serve
+
+    from .settings import load_settings
+
+    path = data or load_settings().dist_dir / "mdo.trig"
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
+        raise typer.Exit(2)
+    serve(path, host=host, port=port, workers=workers, query_timeout=timeout)
+
+
+@registry_app.command("propose")
+def propose_command() -> None:
+    """Print TOML entries for printed labels the registry does not know, with proposed matches."""
+    from .propose import as_toml, propose
+    from .readers import read_edition
+
+    _, registry = _registry()
+    tables = {edition: read_edition(registry, edition) for edition in registry.editions}
+    proposals = propose(registry, tables)
+    for proposal in proposals:
+        sys.stdout.write(as_toml(proposal) + "\n\n")
+    err.print(f"{len(proposals)} unknown label(s)")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,261 @@
+"""Tidy observations to linked data: an RDF Data Cube with SKOS code lists, links and provenance.
+
+Named graphs: one per edition (its observations and source cells), one for the vocabulary,
+structure, code lists and links, one for the catalogue. See docs/MODEL.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from decimal import Decimal
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .catalogue import add_catalogue
+from .extract import Extraction, same_when_rounded
+from .iris import Iris
+from .model import Observation
+from .registry import TOTAL, Registry
+from .settings import Settings
+from .vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
+
+STATUS_LABELS = {
+    "normal": ("Normaal", "Normal", "Het cijfer zoals gedrukt."),
+    "lower-bound": ("Ondergrens", "Lower bound", "Het gedrukte cijfer is een ondergrens (bijvoorbeeld '> 5.000')."),
+    "corrected": ("Gecorrigeerd door de converter", "Corrected by the converter",
+                  "Het gedrukte getal was onjuist gevormd; de converter heeft het aangevuld en vermeldt hoe en waarom."),
+    "break": ("Breuk in de reeks", "Break in series", "De meetmethode is gewijzigd; het cijfer is niet vergelijkbaar met eerdere jaren."),
+    "not-available": ("Niet beschikbaar", "Not available", "De editie geeft voor dit jaar geen cijfer ('-' of een lege cel)."),
+}
+UNIT_LABELS = {"count": ("Aantal", "Count"), "percent": ("Procent", "Percent")}
+DIMENSIONS = [("voorziening", "voorzieningen"), ("indicator", "indicatoren"), ("jaar", "jaren"),
+              ("editie", "edities"), ("uitsplitsing", "uitsplitsingen")]
+
+
+class CubeError(ValueError):
+    """The observations cannot form a well-formed cube (for instance two for one key)."""
+
+
+def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> Dataset:
+    """The whole dataset as named graphs, ready to serialise or validate."""
+    iris = Iris(settings.base_iri)
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    codes = dataset.graph(iris.graph("codes"))
+    codes.parse(settings.ontology_dir / "mdo.ttl", format="turtle")
+    _structure(codes, iris)
+    years = sorted({o.year for o in extraction.observations})
+    _code_lists(codes, iris, registry, years)
+    _links(codes, iris, registry)
+    for edition in registry.editions:
+        graph = dataset.graph(iris.graph("editie", edition))
+        _observations(graph, iris, [o for o in extraction.observations if o.edition == edition])
+    _revisions(dataset, iris, registry, extraction.observations)
+    add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
+    return dataset
+
+
+def _structure(g: Graph, iris: Iris) -> None:
+    dsd, ds = iris.dsd(), iris.dataset()
+    g.add((dsd, RDF.type, QB.DataStructureDefinition))
+    g.add((dsd, RDFS.label, Literal("Structuur van de Monitor Digitale Overheid", lang="nl")))
+    g.add((dsd, RDFS.label, Literal("Structure of the Monitor Digitale Overheid", lang="en")))
+    for order, (name, scheme) in enumerate(DIMENSIONS, start=1):
+        component = iris.component(name)
+        g.add((dsd, QB.component, component))
+        g.add((component, RDF.type, QB.ComponentSpecification))
+        g.add((component, QB.dimension, MDO[name]))
+        g.add((component, QB.order, Literal(order)))
+        g.add((MDO[name], QB.codeList, iris.scheme(scheme)))
+    for name, prop, required in [("waarde", MDO.waarde, None), ("eenheid", SDMX_ATTRIBUTE.unitMeasure, True),
+                                 ("status", SDMX_ATTRIBUTE.obsStatus, True), ("voetnoot", MDO.voetnoot, False),
+                                 ("statustoelichting", MDO.statusToelichting, False), ("actueel", MDO.actueel, True)]:
+        component = iris.component(name)
+        g.add((dsd, QB.component, component))
+        g.add((component, RDF.type, QB.ComponentSpecification))
+        if required is None:
+            g.add((component, QB.measure, prop))
+        else:
+            g.add((component, QB.attribute, prop))
+            g.add((component, QB.componentRequired, Literal(required)))
+    g.add((SDMX_ATTRIBUTE.unitMeasure, QB.codeList, iris.scheme("eenheden")))
+    g.add((SDMX_ATTRIBUTE.obsStatus, QB.codeList, iris.scheme("statussen")))
+    g.add((ds, RDF.type, QB.DataSet))
+    g.add((ds, QB.structure, dsd))
+    g.add((ds, RDFS.label, Literal("Monitor Digitale Overheid", lang="nl")))
+
+
+def _concept(g: Graph, iri: URIRef, scheme: URIRef, label: str, notation: str, label_en: str = "",
+             definition: str = "") -> None:
+    g.add((iri, RDF.type, SKOS.Concept))
+    g.add((iri, SKOS.inScheme, scheme))
+    g.add((iri, SKOS.prefLabel, Literal(label, lang="nl")))
+    if label_en:
+        g.add((iri, SKOS.prefLabel, Literal(label_en, lang="en")))
+    g.add((iri, SKOS.notation, Literal(notation)))
+    if definition:
+        g.add((iri, SKOS.definition, Literal(definition, lang="nl")))
+
+
+def _scheme(g: Graph, iris: Iris, name: str, label: str, label_en: str) -> URIRef:
+    scheme = iris.scheme(name)
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, SKOS.prefLabel, Literal(label, lang="nl")))
+    g.add((scheme, SKOS.prefLabel, Literal(label_en, lang="en")))
+    g.add((scheme, RDFS.label, Literal(label, lang="nl")))
+    return scheme
+
+
+def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> None:
+    domains = _scheme(g, iris, "domeinen", "Domeinen van de Monitor", "Domains of the Monitor")
+    for d in registry.domains.values():
+        _concept(g, iris.domain(d.id), domains, d.label, d.notation, d.label_en)
+        g.add((iris.domain(d.id), RDF.type, MDO.Domein))
+        g.add((domains, SKOS.hasTopConcept, iris.domain(d.id)))
+    voorzieningen = _scheme(g, iris, "voorzieningen", "Voorzieningen", "Facilities")
+    for v in registry.voorzieningen.values():
+        iri = iris.voorziening(v.id)
+        _concept(g, iri, voorzieningen, v.label, v.id)
+        g.add((iri, RDF.type, MDO.Voorziening))
+        g.add((iri, MDO.domein, iris.domain(v.domain)))
+        if v.parent:
+            g.add((iri, SKOS.broader, iris.voorziening(v.parent)))
+            g.add((iris.voorziening(v.parent), SKOS.narrower, iri))
+        else:
+            g.add((voorzieningen, SKOS.hasTopConcept, iri))
+        if v.basisregistratie:
+            g.add((iri, MDO.basisregistratie, Literal(v.basisregistratie)))
+        for source in v.feeds_from:
+            g.add((iri, MDO.gevoedDoor, iris.voorziening(source)))
+    indicators = _scheme(g, iris, "indicatoren", "Indicatoren", "Indicators")
+    for i in registry.indicators.values():
+        if i.row_only:
+            continue
+        iri = iris.indicator(i.id)
+        _concept(g, iri, indicators, i.label, i.id, i.label_en, i.definition)
+        g.add((iri, RDF.type, MDO.Indicator))
+        g.add((iri, MDO.voorziening, iris.voorziening(i.voorziening)))
+        g.add((iri, SDMX_ATTRIBUTE.unitMeasure, iris.unit(i.unit)))
+        for labels in i.labels.values():
+            for label in labels:
+                if label != i.label:
+                    g.add((iri, SKOS.altLabel, Literal(label, lang="nl")))
+    editions = _scheme(g, iris, "edities", "Edities van de Monitor", "Editions of the Monitor")
+    for e in registry.editions.values():
+        iri = iris.edition(e.id)
+        _concept(g, iri, editions, e.title, e.id, e.title)
+        g.add((iri, RDF.type, MDO.Editie))
+        g.add((iri, RDF.type, PROV.Entity))
+        g.add((iri, MDO.peildatum, Literal(e.reference_date, datatype=XSD.date)))
+        g.add((iri, DCTERMS.publisher, iris.organisation("ictu")))
+        if e.issued:
+            g.add((iri, DCTERMS.issued, Literal(e.issued, datatype=XSD.date)))
+        if e.version:
+            g.add((iri, OWL.versionInfo, Literal(e.version)))
+    year_scheme = _scheme(g, iris, "jaren", "Jaren", "Years")
+    for year in years:
+        _concept(g, iris.year(year), year_scheme, str(year), str(year), str(year))
+        g.add((iris.year(year), SKOS.exactMatch, INTERVAL_YEAR[str(year)]))
+    units = _scheme(g, iris, "eenheden", "Eenheden", "Units")
+    for unit, (nl, en) in UNIT_LABELS.items():
+        _concept(g, iris.unit(unit), units, nl, UNIT_CODES[unit], en)
+    statuses = _scheme(g, iris, "statussen", "Status van een waarneming", "Observation status")
+    for status, (nl, en, definition) in STATUS_LABELS.items():
+        _concept(g, iris.status(status), statuses, nl, STATUS_CODES[status], en, definition)
+    members = _scheme(g, iris, "uitsplitsingen", "Uitsplitsingen", "Breakdowns")
+    for m in registry.members.values():
+        _concept(g, iris.member(m.id), members, m.label, m.id, "Total" if m.id == TOTAL else "")
+
+
+def _links(g: Graph, iris: Iris, registry: Registry) -> None:
+    path = registry.data_dir / "links.toml"
+    with path.open("rb") as handle:
+        links = tomllib.load(handle)
+    for key, org in links.get("organisation", {}).items():
+        iri = iris.organisation(key)
+        g.add((iri, RDF.type, FOAF.Organization))
+        g.add((iri, FOAF.name, Literal(org["label"], lang="nl")))
+        g.add((iri, RDFS.label, Literal(org["label"], lang="nl")))
+        if "tooi" in org:
+            g.add((iri, OWL.sameAs, URIRef(org["tooi"])))
+        if "homepage" in org:
+            g.add((iri, FOAF.homepage, URIRef(org["homepage"])))
+    for key, link in links.get("voorziening", {}).items():
+        if key not in registry.voorzieningen:
+            raise CubeError(f"data/links.toml: [voorziening.{key}] is not in data/voorzieningen.toml")
+        iri = iris.voorziening(key)
+        if "nora" in link:
+            g.add((iri, RDFS.seeAlso, URIRef(link["nora"])))
+        for target in link.get("stelselcatalogus", []):
+            g.add((iri, SKOS.closeMatch, URIRef(target)))
+        if "publisher" in link:
+            g.add((iri, DCTERMS.publisher, iris.organisation(link["publisher"])))
+        if "homepage" in link:
+            g.add((iri, FOAF.homepage, URIRef(link["homepage"])))
+
+
+def _value(o: Observation) -> Literal:
+    value: Decimal = o.value  # type: ignore[assignment]
+    if value == value.to_integral_value():
+        return Literal(int(value), datatype=XSD.integer)
+    return Literal(value, datatype=XSD.decimal)
+
+
+def _observations(g: Graph, iris: Iris, observations: list[Observation]) -> None:
+    seen: dict[URIRef, Observation] = {}
+    for o in observations:
+        obs = iris.observation(o.edition, o.indicator, o.breakdown, o.year)
+        if obs in seen:
+            raise CubeError(f"two observations for one key {obs}: {seen[obs].place} and {o.place} (IC-12)")
+        seen[obs] = o
+        g.add((obs, RDF.type, QB.Observation))
+        g.add((obs, QB.dataSet, iris.dataset()))
+        g.add((obs, MDO.voorziening, iris.voorziening(o.voorziening)))
+        g.add((obs, MDO.indicator, iris.indicator(o.indicator)))
+        g.add((obs, MDO.jaar, iris.year(o.year)))
+        g.add((obs, MDO.editie, iris.edition(o.edition)))
+        g.add((obs, MDO.uitsplitsing, iris.member(o.breakdown)))
+        if o.value is not None:
+            g.add((obs, MDO.waarde, _value(o)))
+        g.add((obs, SDMX_ATTRIBUTE.unitMeasure, iris.unit(o.unit)))
+        g.add((obs, SDMX_ATTRIBUTE.obsStatus, iris.status(o.status)))
+        if o.status_note:
+            g.add((obs, MDO.statusToelichting, Literal(o.status_note, lang="nl")))
+        if o.footnote_text:
+            g.add((obs, MDO.voetnoot, Literal(o.footnote_text, lang="nl")))
+        column = o.breakdown if o.breakdown != TOTAL else str(o.year)
+        cell = iris.cell(o.edition, o.place.line, f"{o.indicator}-{column}")
+        g.add((obs, PROV.wasDerivedFrom, cell))
+        g.add((cell, RDF.type, MDO.Broncel))
+        g.add((cell, MDO.editie, iris.edition(o.edition)))
+        g.add((cell, MDO.bestand, Literal(o.place.file)))
+        g.add((cell, MDO.regel, Literal(o.place.line)))
+        g.add((cell, MDO.ruweTekst, Literal(o.raw)))
+        g.add((cell, MDO.rijlabel, Literal(o.label, lang="nl")))
+        g.add((cell, MDO.sectie, Literal(o.section, lang="nl")))
+        g.add((cell, RDFS.label, Literal(f"{o.place}: {o.raw!r}")))
+
+
+def _revisions(dataset: Dataset, iris: Iris, registry: Registry, observations: list[Observation]) -> None:
+    """Mark the newest edition's observation as current; link revised figures to the older ones."""
+    order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
+    rank = {e.id: i for i, e in enumerate(order)}
+    series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
+    for o in observations:
+        series[(o.indicator, o.breakdown, o.year)].append(o)
+    for found in series.values():
+        found.sort(key=lambda o: rank[o.edition])
+        for index, o in enumerate(found):
+            graph = dataset.graph(iris.graph("editie", o.edition))
+            obs = iris.observation(o.edition, o.indicator, o.breakdown, o.year)
+            graph.add((obs, MDO.actueel, Literal(index == len(found) - 1)))
+            if index and o.value is not None:
+                older = next((p for p in reversed(found[:index]) if p.value is not None), None)
+                if older is not None and older.value != o.value and not same_when_rounded([older, o]):
+                    graph.add((obs, MDO.herziet, iris.observation(older.edition, older.indicator, older.breakdown, older.year)))
+
+
+__all__ = ["build_dataset", "CubeError"]

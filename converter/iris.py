@@ -1,0 +1,89 @@
+"""Mints every instance IRI: `{base}/id/{type}/{ref}` for things, `{base}/graph/...` for graphs.
+
+These paths are exactly what the endpoint serves, so a minted IRI dereferences.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from .vocab import STATUS_CODES, UNIT_CODES
+
+DATASET_ID = "monitor-digitale-overheid"
+
+
+class Iris:
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+
+    def thing(self, kind: str, *ref: str | int) -> URIRef:
+        return URIRef(f"{self.base}/id/{kind}/" + "/".join(quote(str(r), safe="-_.~") for r in ref))
+
+    def graph(self, *ref: str) -> URIRef:
+        return URIRef(f"{self.base}/graph/" + "/".join(ref))
+
+    def download(self, filename: str) -> URIRef:
+        return URIRef(f"{self.base}/download/{filename}")
+
+    # things
+    def dataset(self) -> URIRef:
+        return self.thing("dataset", DATASET_ID)
+
+    def dsd(self) -> URIRef:
+        return self.thing("dsd", DATASET_ID)
+
+    def component(self, name: str) -> URIRef:
+        return self.thing("dsd", DATASET_ID, "component", name)
+
+    def scheme(self, name: str) -> URIRef:
+        return self.thing("schema", name)
+
+    def domain(self, key: str) -> URIRef:
+        return self.thing("domein", key)
+
+    def voorziening(self, key: str) -> URIRef:
+        return self.thing("voorziening", key)
+
+    def indicator(self, key: str) -> URIRef:
+        return self.thing("indicator", key)
+
+    def edition(self, key: str) -> URIRef:
+        return self.thing("editie", key)
+
+    def year(self, year: int) -> URIRef:
+        return self.thing("jaar", year)
+
+    def unit(self, unit: str) -> URIRef:
+        return self.thing("eenheid", UNIT_CODES[unit])
+
+    def status(self, status: str) -> URIRef:
+        return self.thing("status", STATUS_CODES[status])
+
+    def member(self, key: str) -> URIRef:
+        return self.thing("uitsplitsing", key)
+
+    def observation(self, edition: str, indicator: str, breakdown: str, year: int) -> URIRef:
+        return self.thing("observatie", edition, indicator, breakdown, year)
+
+    def cell(self, edition: str, line: int, column: str) -> URIRef:
+        return self.thing("broncel", edition, line, column)
+
+    def organisation(self, key: str) -> URIRef:
+        return self.thing("organisatie", key)
+
+    def catalogue(self) -> URIRef:
+        return self.thing("catalogus", "mdo")
+
+    def distribution(self, fmt: str) -> URIRef:
+        return self.thing("distributie", fmt)
+
+    def service(self) -> URIRef:
+        return self.thing("dienst", "sparql")
+
+    def contact(self) -> URIRef:
+        return self.thing("contact", "mdo")
+
+    def endpoint(self) -> URIRef:
+        return URIRef(f"{self.base}/sparql")
