@@ -30,6 +30,8 @@ STATUS_LABELS = {
     "not-available": ("Niet beschikbaar", "Not available", "De editie geeft voor dit jaar geen cijfer ('-' of een lege cel)."),
 }
 UNIT_LABELS = {"count": ("Aantal", "Count"), "percent": ("Procent", "Percent")}
+# The Stelselcatalogus names each basisregistratie by its abbreviation under this path.
+STELSELCATALOGUS = "http://opendata.stelselcatalogus.nl/id/registratie/"
 DIMENSIONS = [("voorziening", "voorzieningen"), ("indicator", "indicatoren"), ("jaar", "jaren"),
               ("editie", "edities"), ("uitsplitsing", "uitsplitsingen")]
 
@@ -128,6 +130,7 @@ def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> N
             g.add((voorzieningen, SKOS.hasTopConcept, iri))
         if v.basisregistratie:
             g.add((iri, MDO.basisregistratie, Literal(v.basisregistratie)))
+            g.add((iri, SKOS.closeMatch, URIRef(STELSELCATALOGUS + v.basisregistratie)))
         for source in v.feeds_from:
             g.add((iri, MDO.gevoedDoor, iris.voorziening(source)))
     indicators = _scheme(g, iris, "indicatoren", "Indicatoren", "Indicators")

@@ -1,0 +1,72 @@
+"""The `mdo` commands as a user runs them: real processes, real files."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+MDO = [sys.executable, "-m", "converter.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*MDO, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_extract_writes_the_tidy_csv(tmp_path):
+    out = tmp_path / "obs.csv"
+    result = run("extract", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with out.open(encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    digid = [r for r in table if r["indicator"] == "digid-actieve-digids" and r["edition"] == "2020" and r["year"] == "2018"]
+    assert [(r["value"], r["source_line"], r["raw"]) for r in digid] == [("13772269", "286", "13.772.269")]
+    rejects = list(csv.DictReader((tmp_path / "obs-rejects.csv").open(encoding="utf-8")))
+    assert sorted(r["raw"] for r in rejects) == ["161.210.55", "9.100.00"]
+
+
+@pytest.mark.parametrize("suffix", [".trig", ".nq", ".jsonld"])
+def test_build_out_follows_the_extension(tmp_path, suffix):
+    out = tmp_path / f"mdo{suffix}"
+    result = run("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    graph = Dataset()
+    graph.parse(out, format={".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}[suffix])
+    assert len(list(graph.quads((None, None, None, None)))) > 25000
+
+
+def test_build_rejects_an_unknown_extension_and_keeps_nothing(tmp_path):
+    out = tmp_path / "mdo.xyz"
+    result = run("build", "--out", str(out))
+    assert result.returncode == 2
+    assert "unknown extension '.xyz'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quality_report_lists_anomalies_with_places():
+    result = run("quality")
+    assert result.returncode == 0, result.stderr
+    assert "`sources/mdo-2024.txt:205`" in result.stdout and "93,8%" in result.stdout
+    assert "'9.100.00'" in result.stdout
+    assert "'500' in edition 2020" in result.stdout
+
+
+def test_registry_propose_knows_every_label():
+    result = run("registry", "propose")
+    assert result.returncode == 0
+    assert "0 unknown label(s)" in result.stderr
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
+    from converter.atomic import atomic_open
+
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_open(target) as handle:
+            handle.write("half")
+            raise RuntimeError("boom")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -1,0 +1,115 @@
+"""The built graph, checked by SPARQL: figures from both editions, revisions, renames, links, catalogue."""
+
+import pytest
+
+B = "https://data.monitordigitaleoverheid.nl"
+PREFIXES = f"""
+PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
+PREFIX id: <{B}/id/>
+"""
+
+
+@pytest.fixture(scope="module")
+def union(built_dataset):
+    from rdflib import Dataset
+
+    graph = Dataset(default_union=True)
+    for quad in built_dataset.quads((None, None, None, None)):
+        graph.add(quad)
+    return graph
+
+
+def rows(graph, query):
+    return [tuple(str(v) if v is not None else None for v in row) for row in graph.query(PREFIXES + query)]
+
+
+@pytest.mark.parametrize(
+    "indicator, edition, year, expected",
+    [
+        ("digid-actieve-digids", "2020", 2019, "15023119"),
+        ("digid-actieve-digids", "2024", 2023, "17179883"),
+        ("beheervoorziening-bsn-verificatievragen", "2024", 2019, "99.5"),
+        ("bag-bevragingen-bag-bevragen-landelijke-voorziening", "2024", 2023, "4600000000"),
+    ],
+)
+def test_figures_by_sparql(union, indicator, edition, year, expected):
+    found = rows(union, f"""
+        SELECT ?value WHERE {{
+          ?obs mdo:indicator <{B}/id/indicator/{indicator}> ; mdo:editie <{B}/id/editie/{edition}> ;
+               mdo:jaar <{B}/id/jaar/{year}> ; mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:waarde ?value .
+        }}""")
+    assert found == [(expected,)]
+
+
+def test_revision_both_kept_newest_current(union):
+    found = rows(union, f"""
+        SELECT ?edition ?value ?current ?revises WHERE {{
+          ?obs mdo:indicator <{B}/id/indicator/beheervoorziening-bsn-aangesloten-overheidsorganisaties-bv-bsn> ;
+               mdo:jaar <{B}/id/jaar/2019> ; mdo:editie ?e ; mdo:waarde ?value ; mdo:actueel ?current .
+          ?e skos:notation ?edition .
+          OPTIONAL {{ ?obs mdo:herziet ?old . ?old mdo:editie/skos:notation ?revises }}
+        }} ORDER BY ?edition""")
+    assert found == [("2020", "500", "false", None), ("2024", "2910", "true", "2020")]
+
+
+def test_renamed_indicator_matched_across_editions(union):
+    labels = rows(union, f"""
+        SELECT ?label WHERE {{ <{B}/id/indicator/digid-machtigen-bevestigingen-door-aangesloten-diensten> skos:prefLabel|skos:altLabel ?label }}
+        ORDER BY ?label""")
+    assert labels == [("Totaal aantal bevestigingen door aangesloten diensten",), ("Totaal aantal bevragingen door aangesloten diensten",)]
+    editions = rows(union, f"""
+        SELECT DISTINCT ?e WHERE {{ ?o mdo:indicator <{B}/id/indicator/digid-machtigen-bevestigingen-door-aangesloten-diensten> ;
+          mdo:jaar <{B}/id/jaar/2019> ; mdo:waarde 18475448 ; mdo:editie ?e }} ORDER BY ?e""")
+    assert editions == [(f"{B}/id/editie/2020",), (f"{B}/id/editie/2024",)]
+
+
+def test_provenance_to_the_source_cell(union):
+    found = rows(union, f"""
+        SELECT ?file ?line ?raw ?status WHERE {{
+          ?o mdo:indicator <{B}/id/indicator/digid-authenticaties-basis> ; mdo:editie <{B}/id/editie/2024> ; mdo:jaar <{B}/id/jaar/2019> ;
+             sdmx-attribute:obsStatus/skos:notation ?status ; prov:wasDerivedFrom ?cell .
+          ?cell mdo:bestand ?file ; mdo:regel ?line ; mdo:ruweTekst ?raw .
+        }}""")
+    assert found == [("sources/mdo-2024.txt", "154", "223.949.53", "gecorrigeerd")]
+
+
+def test_labels_and_code_lists(union):
+    assert rows(union, f"SELECT ?l WHERE {{ <{B}/id/voorziening/brp> skos:prefLabel ?l }}") == [("Basisregistratie Personen (BRP)",)]
+    assert rows(union, f"SELECT ?l WHERE {{ <{B}/id/editie/2024> skos:prefLabel ?l FILTER(lang(?l)='nl') }}") == [("Monitor Digitale Overheid 2024",)]
+    missing = rows(union, "SELECT ?c WHERE { ?c a skos:Concept FILTER NOT EXISTS { ?c skos:prefLabel ?l FILTER(lang(?l)='nl') } }")
+    assert missing == []
+    assert rows(union, f"SELECT ?b WHERE {{ <{B}/id/voorziening/mijnoverheid-berichtenbox> skos:broader ?b }}") == [(f"{B}/id/voorziening/mijnoverheid",)]
+
+
+def test_links(union):
+    fed = rows(union, f"SELECT ?b WHERE {{ <{B}/id/voorziening/digilevering> mdo:gevoedDoor ?b }} ORDER BY ?b")
+    assert [r[0].rsplit("/", 1)[1] for r in fed] == ["bag", "brk", "brp", "hr", "woz"]
+    assert rows(union, f"SELECT ?m WHERE {{ <{B}/id/voorziening/brp> skos:closeMatch ?m }}") == [("http://opendata.stelselcatalogus.nl/id/registratie/BRP",)]
+    assert rows(union, f"SELECT ?p WHERE {{ <{B}/id/voorziening/brp> dcterms:publisher/<http://www.w3.org/2002/07/owl#sameAs> ?p }}") == [
+        ("https://identifier.overheid.nl/tooi/id/oorg/oorg10103",)]
+
+
+def test_catalogue(union):
+    found = rows(union, """
+        SELECT ?title ?theme ?licence ?access WHERE {
+          ?cat a dcat:Catalog ; dcat:dataset ?ds . ?ds dcterms:title ?title ; dcat:theme ?theme ; dcterms:license ?licence ; dcterms:accessRights ?access .
+          FILTER(lang(?title) = 'nl' && STRENDS(STR(?theme), 'GOVE')) }""")
+    assert found == [("Monitor Digitale Overheid: gebruikscijfers van de GDI",
+                      "http://publications.europa.eu/resource/authority/data-theme/GOVE",
+                      "http://publications.europa.eu/resource/authority/licence/CC0",
+                      "http://publications.europa.eu/resource/authority/access-right/PUBLIC")]
+    downloads = rows(union, "SELECT ?url WHERE { ?d a dcat:Distribution ; dcat:downloadURL ?url } ORDER BY ?url")
+    assert [u[0].rsplit("/", 1)[1] for u in downloads] == ["mdo.jsonld", "mdo.nq", "mdo.nt", "mdo.trig", "mdo.ttl"]
+    assert rows(union, "SELECT ?e WHERE { ?s a dcat:DataService ; dcat:endpointURL ?e }") == [(f"{B}/sparql",)]
+
+
+def test_one_graph_per_edition(built_dataset):
+    names = sorted(str(g.identifier) for g in built_dataset.graphs() if len(g))
+    assert names == [f"{B}/graph/catalogus", f"{B}/graph/codes", f"{B}/graph/editie/2020", f"{B}/graph/editie/2024"]
