@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .model import Cell, Finding, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
-from .numbers import NOT_AVAILABLE, Figure, MalformedNumber, change_decimals, parse_cell, parse_change
+from .numbers import NOT_AVAILABLE, Figure, MalformedNumber, change_decimals, parse_cell, parse_change, split_marks
 from .readers import read_edition
 from .registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
 
@@ -260,7 +260,7 @@ class _Extractor:
                 self.result.rejects.append(Reject(o.edition, o.place, o.table, o.label, o.year, o.raw, reason))
                 self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {o.raw!r}: {reason}", o.indicator, o.year)
                 continue
-            fixed = Observation(**{**o.__dict__, "value": value, "status": CORRECTED, "status_note": note})
+            fixed = replace(o, value=value, status=CORRECTED, status_note=note)
             self.result.observations.append(fixed)
             account.observations += 1
             self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {note}; published with status corrected", o.indicator, o.year)
@@ -340,8 +340,6 @@ def same_when_rounded(observations: list[Observation]) -> bool:
 
 
 def parse_marks(text: str) -> tuple[str, ...]:
-    from .numbers import split_marks
-
     return split_marks(text)[1]
 
 
