@@ -1,0 +1,292 @@
+"""What each HTML page shows, gathered from the store with small, known queries.
+
+The functions here return plain dicts and dataclasses for the templates; they run in a thread
+(the store calls block) on the app's own read-only store handle, never on user queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .charts import Series, dutch_number, line_chart
+from .store import LoadedStore, iri_ref, python_value
+from .urls import Urls
+from .vocab import CATALOGUE_FILE, DUMPS, PREFIXES, XSD
+
+LABEL_PROPERTIES = ("skos:prefLabel", "foaf:name", "dcterms:title", "rdfs:label")
+
+
+def labels(store: LoadedStore, iris: set[str]) -> dict[str, str]:
+    """The Dutch (or any) label of each IRI that has one."""
+    if not iris:
+        return {}
+    values = " ".join(iri_ref(iri) for iri in sorted(iris))
+    rows = store.select(
+        "SELECT ?s ?label WHERE { VALUES ?s { " + values + " } VALUES ?p { " + " ".join(LABEL_PROPERTIES)
+        + " } ?s ?p ?label . FILTER(isLiteral(?label)) } ORDER BY DESC(langMatches(lang(?label), 'nl'))"
+    )
+    found: dict[str, str] = {}
+    for row in rows:
+        found.setdefault(row["s"], row["label"])
+    return found
+
+
+def compact(iri: str) -> str:
+    """`skos:prefLabel` for a vocabulary IRI, the IRI itself otherwise."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+# -- home ------------------------------------------------------------------------------------
+@dataclass
+class Download:
+    name: str
+    href: str
+    media_type: str
+    size: int
+
+
+def downloads(folder: Path, urls: Urls) -> list[Download]:
+    found = []
+    for name, media_type in list(DUMPS.items()) + [(CATALOGUE_FILE, "text/turtle")]:
+        path = folder / name
+        if path.is_file():
+            href = "/catalogus" if name == CATALOGUE_FILE else urls.download(name)
+            found.append(Download(name, href, media_type, path.stat().st_size))
+    return found
+
+
+def home(store: LoadedStore, urls: Urls) -> dict[str, Any]:
+    counts = store.select(
+        "SELECT (COUNT(DISTINCT ?o) AS ?observaties) (COUNT(DISTINCT ?v) AS ?voorzieningen) "
+        "(COUNT(DISTINCT ?i) AS ?indicatoren) (COUNT(DISTINCT ?e) AS ?edities) (COUNT(DISTINCT ?y) AS ?jaren) WHERE { "
+        "{ ?o a qb:Observation ; mdo:jaar ?y } UNION { ?v a mdo:Voorziening } UNION { ?i a mdo:Indicator } "
+        "UNION { ?e a mdo:Editie } }"
+    )[0]
+    editions = store.select(
+        "SELECT ?e ?label ?issued ?peildatum (COUNT(DISTINCT ?o) AS ?observaties) WHERE { ?e a mdo:Editie ; "
+        "skos:prefLabel ?label . FILTER(lang(?label) IN ('nl', '')) OPTIONAL { ?e dcterms:issued ?issued } OPTIONAL { ?e mdo:peildatum ?peildatum } "
+        "OPTIONAL { ?o mdo:editie ?e ; a qb:Observation } } GROUP BY ?e ?label ?issued ?peildatum ORDER BY ?label"
+    )
+    rows = store.select(
+        "SELECT DISTINCT ?d ?dlabel ?dnotation ?v ?vlabel ?parent (COUNT(DISTINCT ?i) AS ?indicatoren) WHERE { "
+        "?v a mdo:Voorziening ; skos:prefLabel ?vlabel ; mdo:domein ?d . ?d skos:prefLabel ?dlabel . "
+        "FILTER(lang(?vlabel) IN ('nl', '') && lang(?dlabel) IN ('nl', '')) "
+        "OPTIONAL { ?d skos:notation ?dnotation } OPTIONAL { ?v skos:broader ?parent } "
+        "OPTIONAL { ?i mdo:voorziening ?v } } GROUP BY ?d ?dlabel ?dnotation ?v ?vlabel ?parent "
+        "ORDER BY ?dnotation ?dlabel LCASE(?vlabel)"
+    )
+    domains: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        domain = domains.setdefault(row["d"], {"label": row["dlabel"], "notation": row["dnotation"],
+                                               "href": urls.href(row["d"]), "voorzieningen": []})
+        domain["voorzieningen"].append({"label": row["vlabel"], "href": urls.href(row["v"]),
+                                        "sub": row["parent"] is not None, "indicatoren": row["indicatoren"]})
+    graphs = [{"name": str(g.value), "quads": sum(1 for _ in store.store.quads_for_pattern(None, None, None, g))}
+              for g in sorted(store.store.named_graphs(), key=lambda g: g.value)]
+    about = store.select(
+        "SELECT ?title ?description WHERE { ?d a qb:DataSet . "
+        "OPTIONAL { ?d dcterms:title ?title FILTER(lang(?title) IN ('nl', '')) } "
+        "OPTIONAL { ?d dcterms:description ?description FILTER(lang(?description) IN ('nl', '')) } } LIMIT 1"
+    )
+    return {
+        "about": about[0] if about else {"title": "Monitor Digitale Overheid", "description": None},
+        "counts": counts, "quads": store.quads, "editions": editions, "domains": list(domains.values()),
+        "graphs": graphs, "downloads": downloads(store.data.parent, urls),
+    }
+
+
+# -- voorziening -----------------------------------------------------------------------------
+@dataclass
+class Figure:
+    year: int
+    edition: str
+    value: float | None
+    shown: str
+    status: str
+    status_code: str
+    note: str | None
+    actueel: bool
+    revises: bool
+    source: str  # file:line
+    raw: str | None
+    row_label: str | None
+    observation: str
+
+
+@dataclass
+class IndicatorView:
+    iri: str
+    href: str
+    label: str
+    alt_labels: list[str]
+    definition: str | None
+    unit: str
+    figures: list[Figure] = field(default_factory=list)
+    chart: str = ""
+
+
+def voorziening(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
+    """Everything the page of one voorziening shows, or None if `iri` is not a voorziening."""
+    try:
+        iri_ref(iri)
+    except ValueError:
+        return None
+    meta = store.select(
+        "SELECT ?label ?notation ?domain ?dlabel WHERE { ?v a mdo:Voorziening ; skos:prefLabel ?label . "
+        "FILTER(lang(?label) IN ('nl', '')) OPTIONAL { ?v skos:notation ?notation } "
+        "OPTIONAL { ?v mdo:domein ?domain . ?domain skos:prefLabel ?dlabel FILTER(lang(?dlabel) IN ('nl', '')) } }",
+        v=iri,
+    )
+    if not meta:
+        return None
+    link_rows = store.select(
+        "SELECT DISTINCT ?kind ?target WHERE { "
+        "{ ?v rdfs:seeAlso ?target BIND('nora' AS ?kind) } UNION { ?v skos:closeMatch ?target BIND('stelselcatalogus' AS ?kind) } "
+        "UNION { ?v skos:exactMatch ?target BIND('stelselcatalogus' AS ?kind) } "
+        "UNION { ?v foaf:homepage ?target BIND('homepage' AS ?kind) } UNION { ?v dcterms:publisher ?target BIND('beheerder' AS ?kind) } "
+        "UNION { ?v skos:broader ?target BIND('onderdeel van' AS ?kind) } UNION { ?target skos:broader ?v BIND('onderdelen' AS ?kind) } "
+        "UNION { ?v mdo:gevoedDoor ?target BIND('gevoed door' AS ?kind) } UNION { ?target mdo:gevoedDoor ?v BIND('voedt' AS ?kind) } "
+        "} ORDER BY ?kind ?target",
+        v=iri,
+    )
+    names = labels(store, {r["target"] for r in link_rows})
+    links: dict[str, list[dict[str, str]]] = {}
+    for row in link_rows:
+        links.setdefault(row["kind"], []).append(
+            {"iri": row["target"], "href": urls.href(row["target"]), "label": names.get(row["target"], row["target"])})
+    indicators = {
+        row["i"]: IndicatorView(iri=row["i"], href=urls.href(row["i"]), label=row["label"], alt_labels=[],
+                                definition=row["definition"], unit=row["unit"] or "")
+        for row in store.select(
+            "SELECT ?i ?label ?definition ?unit WHERE { ?i mdo:voorziening ?v ; skos:prefLabel ?label . "
+            "FILTER(lang(?label) IN ('nl', '')) "
+            "OPTIONAL { ?i skos:definition ?definition FILTER(lang(?definition) IN ('nl', '')) } "
+            "OPTIONAL { ?i sdmx-attribute:unitMeasure ?u . BIND(STRAFTER(STR(?u), '/eenheid/') AS ?unit) } } ORDER BY ?label",
+            v=iri)
+    }
+    for row in store.select("SELECT DISTINCT ?i ?alt WHERE { ?i mdo:voorziening ?v . { ?i skos:prefLabel ?alt } UNION { ?i skos:altLabel ?alt } "
+                          "FILTER(lang(?alt) IN ('nl', '')) } ORDER BY ?alt", v=iri):
+        indicators[row["i"]].alt_labels.append(row["alt"])
+    figure_rows = store.select(
+        "SELECT ?i ?o ?year ?edition ?value ?status ?statusLabel ?toelichting ?voetnoot ?actueel "
+        "?herziet ?file ?line ?raw ?rowLabel WHERE { "
+        "?o mdo:indicator ?i ; mdo:voorziening ?v ; mdo:jaar ?y ; mdo:editie ?e ; mdo:uitsplitsing ?b . "
+        "FILTER(STRENDS(STR(?b), '/uitsplitsing/totaal')) "
+        "BIND(xsd:integer(STRAFTER(STR(?y), '/jaar/')) AS ?year) BIND(STRAFTER(STR(?e), '/editie/') AS ?edition) "
+        "OPTIONAL { ?o mdo:waarde ?value } "
+        "OPTIONAL { ?o sdmx-attribute:obsStatus ?status "
+        "OPTIONAL { ?status skos:prefLabel ?statusLabel FILTER(lang(?statusLabel) IN ('nl', '')) } } "
+        "OPTIONAL { ?o mdo:statusToelichting ?toelichting FILTER(lang(?toelichting) IN ('nl', '')) } "
+        "OPTIONAL { ?o mdo:voetnoot ?voetnoot FILTER(lang(?voetnoot) IN ('nl', '')) } "
+        "OPTIONAL { ?o mdo:actueel ?actueel } OPTIONAL { ?o mdo:herziet ?herziet } "
+        "OPTIONAL { ?o prov:wasDerivedFrom ?cell . OPTIONAL { ?cell mdo:bestand ?file } "
+        "OPTIONAL { ?cell mdo:regel ?line } OPTIONAL { ?cell mdo:ruweTekst ?raw } OPTIONAL { ?cell mdo:rijlabel ?rowLabel } } "
+        "} ORDER BY ?i ?year ?edition",
+        v=iri,
+    )
+    for row in figure_rows:
+        view = indicators.get(row["i"])
+        if view is None:
+            continue
+        status_code = (row["status"] or "").rsplit("/", 1)[-1]
+        notes = [n for n in (row["toelichting"], row["voetnoot"]) if n]
+        view.figures.append(Figure(
+            year=int(row["year"]), edition=row["edition"], value=row["value"],
+            shown=dutch_number(row["value"], view.unit), status=row["statusLabel"] or status_code,
+            status_code=status_code, note=" ".join(notes) or None, actueel=bool(row["actueel"]),
+            revises=row["herziet"] is not None,
+            source=f"{row['file']}:{row['line']}" if row["file"] else "", raw=row["raw"], row_label=row["rowLabel"],
+            observation=urls.href(row["o"]),
+        ))
+    for view in indicators.values():
+        editions = sorted({f.edition for f in view.figures})
+        series = [Series(name=f"editie {edition}", points=tuple((f.year, f.value) for f in view.figures if f.edition == edition))
+                  for edition in editions]
+        view.chart = line_chart(view.label, series, view.unit)
+    first = meta[0]
+    return {
+        "iri": iri, "label": first["label"], "notation": first["notation"],
+        "domain": {"href": urls.href(first["domain"]), "label": first["dlabel"]} if first["domain"] else None,
+        "links": links, "indicators": list(indicators.values()),
+    }
+
+
+# -- any resource ----------------------------------------------------------------------------
+def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
+    """A generic page: the resource's own triples by property, and who points to it."""
+    try:
+        iri_ref(iri)
+    except ValueError:
+        return None
+    triples = store.triples_about(iri)
+    if not triples:
+        return None
+    incoming = [
+        (q.subject.value, q.predicate.value)
+        for q in store.store.quads_for_pattern(None, None, ox.NamedNode(iri), None)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    iris = {t.predicate.value for t in triples} | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    iris |= {s for s, _ in incoming[:200]} | {p for _, p in incoming[:200]}
+    names = labels(store, iris)
+    properties: dict[str, list[dict[str, Any]]] = {}
+    for triple in triples:
+        if triple.subject != ox.NamedNode(iri):
+            continue
+        entry = properties.setdefault(triple.predicate.value, [])
+        value = term_view(triple.object, urls, names)
+        if value not in entry:
+            entry.append(value)
+    back: dict[str, list[dict[str, Any]]] = {}
+    for subject, predicate in sorted(set(incoming))[:200]:
+        back.setdefault(predicate, []).append(term_view(ox.NamedNode(subject), urls, names))
+    return {
+        "iri": iri, "label": names.get(iri) or compact(iri),
+        "types": [term_view(t.object, urls, names) for t in triples
+                  if t.subject == ox.NamedNode(iri) and t.predicate.value.endswith("22-rdf-syntax-ns#type")],
+        "properties": [{"iri": p, "name": compact(p), "label": names.get(p), "href": urls.href(p), "values": v}
+                       for p, v in sorted(properties.items(), key=lambda kv: compact(kv[0]))],
+        "incoming": [{"iri": p, "name": compact(p), "href": urls.href(p), "values": v}
+                     for p, v in sorted(back.items(), key=lambda kv: compact(kv[0]))],
+        "incoming_cut": len(incoming) > 200,
+    }
+
+
+def term_view(term: Any, urls: Urls, names: dict[str, str]) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"kind": "iri", "value": term.value, "href": urls.href(term.value),
+                "label": names.get(term.value) or compact(term.value)}
+    if isinstance(term, ox.BlankNode):
+        return {"kind": "bnode", "value": "_:" + term.value}
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        plain = datatype in (XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+        return {"kind": "literal", "value": term.value, "lang": term.language,
+                "datatype": None if plain else compact(datatype), "python": python_value(term)}
+    return {"kind": "other", "value": str(term)}
+
+
+# -- query results as a table ----------------------------------------------------------------
+def result_table(outcome: Any, urls: Urls) -> dict[str, Any]:
+    """A SELECT/ASK/CONSTRUCT outcome as columns and rows of term views for the query page."""
+    from .results import Boolean, Graph, Solutions
+
+    if isinstance(outcome, Boolean):
+        return {"kind": "boolean", "value": outcome.value}
+    if isinstance(outcome, Solutions):
+        return {"kind": "table", "columns": outcome.variables, "truncated": outcome.truncated, "limit": outcome.limit,
+                "rows": [[None if t is None else term_view(t, urls, {}) for t in row] for row in outcome.rows]}
+    assert isinstance(outcome, Graph)
+    return {"kind": "table", "columns": ["subject", "predicate", "object"], "truncated": outcome.truncated,
+            "limit": outcome.limit,
+            "rows": [[term_view(t.subject, urls, {}), term_view(t.predicate, urls, {}), term_view(t.object, urls, {})]
+                     for t in outcome.triples]}
+
+

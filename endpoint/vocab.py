@@ -1,0 +1,62 @@
+"""The vocabulary as plain strings for pyoxigraph, taken from `converter.vocab` (defined once there),
+plus what only the endpoint needs: the dump names it serves and the PREFIX header of page queries.
+"""
+
+from __future__ import annotations
+
+from converter import vocab as _converter
+
+MDO = str(_converter.MDO)
+QB = str(_converter.QB)
+SKOS = str(_converter.SKOS)
+DCTERMS = str(_converter.DCTERMS)
+DCAT = str(_converter.DCAT)
+PROV = str(_converter.PROV)
+RDF = str(_converter.RDF)
+RDFS = str(_converter.RDFS)
+XSD = str(_converter.XSD)
+FOAF = str(_converter.FOAF)
+VCARD = str(_converter.VCARD)
+SD = str(_converter.SD)
+SDMX_DIMENSION = str(_converter.SDMX_DIMENSION)
+SDMX_MEASURE = str(_converter.SDMX_MEASURE)
+SDMX_ATTRIBUTE = str(_converter.SDMX_ATTRIBUTE)
+
+#: Prefixes used in Turtle output and offered to the query page.
+PREFIXES: dict[str, str] = {
+    "mdo": MDO,
+    "qb": QB,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "dcat": DCAT,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "sdmx-dimension": SDMX_DIMENSION,
+    "sdmx-measure": SDMX_MEASURE,
+    "sdmx-attribute": SDMX_ATTRIBUTE,
+}
+
+#: Path segments of the IRIs the dataset mints under `{base}/id/` (docs/MODEL.md).
+ID_TYPES = (
+    "dataset", "dsd", "domein", "voorziening", "indicator", "editie", "jaar", "eenheid", "status",
+    "uitsplitsing", "schema", "observatie", "broncel", "organisatie", "catalogus", "distributie", "dienst",
+)
+
+#: Stable download names -> media type; the dumps the converter writes next to the TriG file.
+DUMPS: dict[str, str] = {
+    "mdo.trig": "application/trig",
+    "mdo.nq": "application/n-quads",
+    "mdo.ttl": "text/turtle",
+    "mdo.nt": "application/n-triples",
+    "mdo.jsonld": "application/ld+json",
+}
+CATALOGUE_FILE = "catalogus.ttl"
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines every page query starts with."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
