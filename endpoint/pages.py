@@ -251,9 +251,9 @@ def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
         "iri": iri, "label": names.get(iri) or compact(iri),
         "types": [term_view(t.object, urls, names) for t in triples
                   if t.subject == ox.NamedNode(iri) and t.predicate.value.endswith("22-rdf-syntax-ns#type")],
-        "properties": [{"iri": p, "name": compact(p), "label": names.get(p), "href": urls.href(p), "values": v}
+        "properties": [{"iri": p, "name": compact(p), "label": names.get(p), "href": urls.href(p), "objects": v}
                        for p, v in sorted(properties.items(), key=lambda kv: compact(kv[0]))],
-        "incoming": [{"iri": p, "name": compact(p), "href": urls.href(p), "values": v}
+        "incoming": [{"iri": p, "name": compact(p), "href": urls.href(p), "objects": v}
                      for p, v in sorted(back.items(), key=lambda kv: compact(kv[0]))],
         "incoming_cut": len(incoming) > 200,
     }

@@ -56,9 +56,7 @@
     wrap.appendChild(table); section.appendChild(wrap);
   }
 
-  form.addEventListener("submit", function (event) {
-    if (event.submitter && event.submitter.getAttribute("formaction")) { return; }  // downloads
-    event.preventDefault();
+  function run() {
     var section = document.getElementById("results");
     section.textContent = "Bezig…";
     var body = new URLSearchParams(); body.set("query", textarea.value);
@@ -80,5 +78,13 @@
         history.replaceState(null, "", "/query?" + new URLSearchParams({ query: textarea.value }).toString());
       })
       .catch(function (error) { section.textContent = "Fout: " + error; });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.getAttribute("formaction")) { return; }  // downloads
+    event.preventDefault();
+    run();
   });
+  // `#run` in the address runs the query that is in the textarea (a shareable link to results).
+  if (location.hash === "#run" && textarea.value.trim()) { run(); }
 })();

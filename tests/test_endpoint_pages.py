@@ -1,0 +1,239 @@
+"""Pages, resources, downloads, the catalogue and the example queries on the real data.
+
+The server runs over `built_trig` (the freshly built TriG of both editions, from conftest), so
+the figures asserted here are the ones printed in the sources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from bs4 import BeautifulSoup
+
+from converter.settings import load_settings
+from endpoint.examples import load_examples
+from endpoint_fixtures.live import LiveServer, serve
+
+B = "https://data.monitordigitaleoverheid.nl"
+EXAMPLES = load_examples(load_settings().queries_dir)
+
+
+@pytest.fixture(scope="module")
+def server(built_trig: Path) -> Iterator[LiveServer]:
+    yield from serve(built_trig)
+
+
+def html(server: LiveServer, path: str) -> BeautifulSoup:
+    response = httpx.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    return BeautifulSoup(response.text, "html.parser")
+
+
+# -- home ------------------------------------------------------------------------------------
+def test_home_counts_domains_downloads(server: LiveServer) -> None:
+    page = html(server, "/")
+    counts = {dd["data-count"]: int(dd.text) for dd in page.select("dd[data-count]")}
+    assert counts["edities"] == 2
+    assert counts["jaren"] == 7  # 2017..2023
+    assert counts["voorzieningen"] == 41
+    assert counts["indicatoren"] == 175
+    assert counts["observaties"] > 1000
+    domains = [h.get_text(" ", strip=True) for h in page.select("h3.domain")]
+    assert domains == ["A. Identificeren en authenticeren", "B. Dienstverlening en informatie verstrekken",
+                       "C. Gegevens en registreren", "D. Dienstverlening en verbinden"]
+    links = {a.text: a["href"] for a in page.select("#voorzieningen a")}
+    assert links["DigiD"] == "/id/voorziening/digid"
+    assert links["Digilevering"] == "/id/voorziening/digilevering"
+    downloads = [a.text for a in page.select("ul.downloads a")]
+    assert downloads == ["mdo.trig", "mdo.nq", "mdo.ttl", "mdo.nt", "mdo.jsonld", "catalogus.ttl"]
+
+
+# -- a voorziening page ----------------------------------------------------------------------
+def figures(page: BeautifulSoup, indicator: str) -> dict[tuple[int, str], dict[str, str]]:
+    article = page.find("article", id=indicator)
+    assert article is not None, indicator
+    rows = {}
+    for tr in article.select("tr.figure"):
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        rows[(int(tr["data-year"]), tr["data-edition"])] = dict(zip(
+            ["year", "edition", "value", "status", "source", "raw"], cells))
+    return rows
+
+
+def test_digid_page_chart_and_sources(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/id/voorziening/digid", headers={"Accept": "text/html"})
+    assert 'rel="alternate"; type="text/turtle"' in response.headers["link"]
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.h1.text == "DigiD"
+    rows = figures(page, "digid-actieve-digids")
+    assert rows[(2019, "2020")]["value"] == "15.023.119"
+    assert rows[(2019, "2024")]["value"] == "15.023.119"
+    assert rows[(2019, "2020")]["source"] == "sources/mdo-2020.txt:286"
+    assert rows[(2019, "2024")]["source"] == "sources/mdo-2024.txt:149"
+    assert rows[(2019, "2024")]["raw"].endswith("15.023.119")
+    assert rows[(2023, "2024")]["value"] == "17.179.883"
+    chart = page.find("article", id="digid-actieve-digids").find("svg")
+    points = {(c["data-year"], c["data-value"]) for c in chart.select("circle.point")}
+    assert ("2019", "1.50231e+07") in points or ("2019", "15023119") in points
+    assert {t.text for t in chart.select("text.legend")} == {"editie 2020", "editie 2024"}
+    assert [t.text for t in chart.select("text.year")] == [str(y) for y in range(2017, 2024)]
+    publisher = page.select("a.link-beheerder")
+    assert [a.text for a in publisher] == ["Logius"]
+
+
+def test_bsn_revision_is_visible(server: LiveServer) -> None:
+    page = html(server, "/id/voorziening/beheervoorziening-bsn")
+    article = next(a for a in page.select("article.indicator") if "BV BSN" in a.h3.text)
+    rows = {(int(tr["data-year"]), tr["data-edition"]): tr for tr in article.select("tr.figure")}
+    assert rows[(2019, "2020")].select_one("td.value a").text == "500"
+    assert rows[(2019, "2024")].select_one("td.value a").text == "2.910"
+    assert rows[(2019, "2024")].select_one(".revised") is not None
+    assert rows[(2019, "2020")].select_one(".revised") is None
+
+
+def test_links_to_nora_and_feeds(server: LiveServer) -> None:
+    bri = html(server, "/id/voorziening/bri")
+    assert [a["href"] for a in bri.select("a.link-nora")] == ["https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"]
+    digilevering = html(server, "/id/voorziening/digilevering")
+    assert sorted(a["href"] for a in digilevering.select("a.link-gevoed-door")) == [
+        "/id/voorziening/bag", "/id/voorziening/brk", "/id/voorziening/brp", "/id/voorziening/hr", "/id/voorziening/woz"]
+    sc = html(server, "/id/voorziening/samenwerkende-catalogi")
+    assert [a["href"] for a in sc.select("a.link-stelselcatalogus")] == [
+        "http://opendata.stelselcatalogus.nl/id/registratie/SCa"]
+
+
+# -- resources by content negotiation --------------------------------------------------------
+OBS = "/id/observatie/2024/digid-actieve-digids/totaal/2019"
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", ox.RdfFormat.TURTLE),
+                                        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                                        ("application/ld+json", ox.RdfFormat.JSON_LD)])
+def test_observation_as_rdf(server: LiveServer, accept: str, fmt: ox.RdfFormat) -> None:
+    response = httpx.get(server.url + OBS, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    assert f'<{OBS}>; rel="alternate"; type="text/html"' in response.headers["link"]
+    triples = list(ox.parse(response.content, format=fmt))
+    value = [t.object for t in triples if t.predicate.value.endswith("#waarde")]
+    assert value == [ox.Literal("15023119", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))]
+    assert {t.subject.value for t in triples} == {B + OBS}
+
+
+def test_observation_as_html_and_format_parameter(server: LiveServer) -> None:
+    page = html(server, OBS)
+    assert page.find("link", rel="alternate", type="text/turtle")["href"] == OBS + "?format=ttl"
+    values = [td.get_text(strip=True) for th, td in
+              ((tr.th, tr.td) for tr in page.select("table.properties tr")) if th and th.text == "mdo:waarde"]
+    assert values == ["15023119^^xsd:integer"]
+    turtle = httpx.get(server.url + OBS + "?format=ttl", headers={"Accept": "text/html"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_unknown_resource_is_404(server: LiveServer) -> None:
+    assert httpx.get(server.url + "/id/voorziening/bestaat-niet", headers={"Accept": "text/html"}).status_code == 404
+    assert httpx.get(server.url + "/id/voorziening/bestaat-niet", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+# -- downloads and catalogue -----------------------------------------------------------------
+@pytest.mark.parametrize("name,media", [("mdo.trig", "application/trig"), ("mdo.nq", "application/n-quads"),
+                                        ("mdo.ttl", "text/turtle"), ("mdo.nt", "application/n-triples"),
+                                        ("mdo.jsonld", "application/ld+json")])
+def test_downloads_are_the_files_next_to_the_data(server: LiveServer, built_trig: Path, name: str, media: str) -> None:
+    response = httpx.get(server.url + "/download/" + name)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert response.content == (built_trig.parent / name).read_bytes()
+
+
+def test_download_of_other_files_is_404(server: LiveServer) -> None:
+    assert httpx.get(server.url + "/download/observations.csv").status_code == 404
+    assert httpx.get(server.url + "/download/..%2Fmdo.trig").status_code == 404
+
+
+def test_catalogue(server: LiveServer, built_trig: Path) -> None:
+    response = httpx.get(server.url + "/catalogus", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.content == (built_trig.parent / "catalogus.ttl").read_bytes()
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    assert ox.NamedNode("http://www.w3.org/ns/dcat#Catalog") in {t.object for t in triples}
+    browser = httpx.get(server.url + "/catalogus", headers={"Accept": "text/html"})
+    assert browser.status_code == 303 and browser.headers["location"] == "/id/catalogus"
+
+
+# -- the example queries ---------------------------------------------------------------------
+def _rows(data: dict[str, Any]) -> list[dict[str, str]]:
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+
+def _has(**expected: str) -> Callable[[list[dict[str, str]]], bool]:
+    return lambda rows: any(all(r.get(k) == v for k, v in expected.items()) for r in rows)
+
+
+EXPECTED: dict[str, Callable[[list[dict[str, str]]], bool]] = {
+    "01-reeks-van-een-voorziening": _has(indicator="Aantal actieve DigiD's", jaar="2019", waarde="15023119",
+                                         editie="Monitor Digitale Overheid 2024"),
+    "02-groei-boven-20-procent": _has(voorziening="DigiD", indicator="Aantal actieve DigiD's", jaar="2020",
+                                      vorige="15023119", waarde="18320835", groei="22"),
+    "03-herzieningen-tussen-edities": _has(jaar="2019", oudeEditie="2020", oud="500", nieuweEditie="2024",
+                                           nieuw="2910", verschil="2410"),
+    "04-digilevering-bronnen": lambda rows: sorted(r["notatie"] for r in rows) == ["bag", "brk", "brp", "hr", "woz"],
+    "05-links-naar-nora": _has(nora="https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"),
+    "06-hernoemde-indicatoren": lambda rows: any(
+        r["label"] == "Aantal actieve DigiD's" and r["vormen"] == "2"
+        and set(r["afgedrukt"].split(" | ")) == {"Aantal actieve DigiD's", "Aantal actieve DigiD’s"} for r in rows),
+    "07-afwijkende-status": _has(status="gecorrigeerd", indicator="Aantal authenticaties op Basis", jaar="2019",
+                                 editie="2024", waarde="223949536", afgedrukt="223.949.53"),
+    "08-voorzieningen-per-domein": _has(domein="Identificeren en authenticeren", voorzieningen="6"),
+    "09-herkomst-van-een-cijfer": lambda rows: [(r["editie"], r["waarde"], r["bestand"], r["regel"], r["afgedrukt"])
+                                                for r in rows] == [
+        ("2020", "15023119", "sources/mdo-2020.txt", "286", "15.023.119"),
+        ("2024", "15023119", "sources/mdo-2024.txt", "149", "15.023.119")],
+    "10-laatste-stand": _has(indicator="Aantal actieve DigiD's", jaar="2023", waarde="17179883"),
+    "11-stelselcatalogus": _has(stelselcatalogus="http://opendata.stelselcatalogus.nl/id/registratie/SCa"),
+    "12-beheerders": _has(beheerder="Logius", voorziening="DigiD", notatie="digid"),
+}
+
+
+def test_at_least_ten_examples_each_with_an_expectation() -> None:
+    assert len(EXAMPLES) >= 10
+    assert sorted(e.name for e in EXAMPLES) == sorted(EXPECTED)
+    for example in EXAMPLES:
+        assert example.text.startswith("# title: ")
+        assert example.text.splitlines()[1].startswith("# description: ")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_example_query_gives_its_result(server: LiveServer, example: Any) -> None:
+    response = httpx.post(server.url + "/sparql", data={"query": example.text},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert response.status_code == 200, response.text
+    assert "MDO-Result-Truncated" not in response.headers
+    rows = _rows(response.json())
+    assert EXPECTED[example.name](rows), rows[:5]
+
+
+def test_query_page_lists_examples_and_renders_results_without_js(server: LiveServer) -> None:
+    page = html(server, "/query?example=09-herkomst-van-een-cijfer")
+    assert page.find("textarea").text.startswith("# title: Waar staat dit cijfer in het rapport?")
+    assert len(page.select("ul.examples li")) == len(EXAMPLES)
+    assert not page.find_all("script", src=lambda s: s and s.startswith("http"))
+    assert not page.find_all("link", href=lambda h: h and h.startswith("http"))
+    example = next(e for e in EXAMPLES if e.name == "09-herkomst-van-een-cijfer")
+    results = html(server, "/query?" + httpx.QueryParams({"query": example.text}).__str__())
+    table = results.select_one("table.results")
+    assert [th.text for th in table.select("thead th")] == ["editie", "waarde", "bestand", "regel", "rijlabel", "afgedrukt"]
+    assert [td.get_text(strip=True) for td in table.select("tbody tr")[1].find_all("td")][:4] == [
+        "2024", "15023119^^xsd:integer", "sources/mdo-2024.txt", "149^^xsd:integer"]
+
+
+def test_query_page_shows_syntax_errors(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/query", params={"query": "SELECT * {"}, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("p.error").text.startswith("Syntax error: error at 1:")

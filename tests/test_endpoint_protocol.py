@@ -1,0 +1,396 @@
+"""The SPARQL 1.1 Protocol and the endpoint's safety rules, against a live server on loopback.
+
+The W3C protocol manifest (/work/shared/w3c/sparql11-protocol, or $MDO_W3C_PROTOCOL) is run
+case by case; update cases must be refused (403) and leave the store unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import quote
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import Namespace
+from rdflib.collection import Collection
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, w3c_trig, write_dumps
+
+W3C_DIR = Path(os.environ.get("MDO_W3C_PROTOCOL", "/work/shared/w3c/sparql11-protocol"))
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = Namespace("http://www.w3.org/2011/http#")
+CNT = Namespace("http://www.w3.org/2011/content#")
+HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
+
+RESULT_TYPES = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values"}
+RDF_TYPES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"}
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+# -- servers ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if not (W3C_DIR / "manifest.ttl").is_file():
+        pytest.skip(f"no W3C protocol manifest at {W3C_DIR}")
+    yield from serve(w3c_trig(W3C_DIR, tmp_path_factory.mktemp("w3c")))
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The fixture data with tight limits: 1 s per query, 5 rows, 2 KB requests."""
+    data = write_dumps(FIXTURE_TRIG, tmp_path_factory.mktemp("small"))
+    yield from serve(data, query_timeout=1.0, max_rows=5, max_request_bytes=2000)
+
+
+def get(server: LiveServer, query: str, accept: str = "application/sparql-results+json", **params: str) -> httpx.Response:
+    return httpx.get(server.url + "/sparql", params={"query": query, **params}, headers={"Accept": accept}, timeout=30)
+
+
+def count(server: LiveServer) -> int:
+    return int(get(server, COUNT_ALL).json()["results"]["bindings"][0]["n"]["value"])
+
+
+# -- the W3C manifest ------------------------------------------------------------------------
+def _manifest() -> list[tuple[str, list[dict[str, Any]]]]:
+    if not (W3C_DIR / "manifest.ttl").is_file():
+        return []
+    graph = rdflib.Graph().parse(W3C_DIR / "manifest.ttl", format="turtle")
+    manifest = next(graph.subjects(MF.entries, None))
+    cases = []
+    for entry in Collection(graph, graph.value(manifest, MF.entries)):
+        action = graph.value(entry, MF.action)
+        requests = []
+        for request in Collection(graph, graph.value(action, HT.requests)):
+            body = graph.value(request, HT.body)
+            headers = {}
+            header_list = graph.value(request, HT.headers)
+            if header_list is not None:
+                for header in Collection(graph, header_list):
+                    headers[str(graph.value(header, HT.fieldName))] = str(graph.value(header, HT.fieldValue))
+            response = graph.value(request, HT.resp)
+            requests.append({
+                "method": str(graph.value(request, HT.methodName)),
+                "path": str(graph.value(request, HT.absolutePath)),
+                "headers": headers,
+                "body": None if body is None else str(graph.value(body, CNT.chars)),
+                "encoding": None if body is None else str(graph.value(body, CNT.characterEncoding) or "UTF-8"),
+                "statuses": {str(s).rsplit("#", 1)[-1] for s in graph.objects(response, MF.expectedStatus)},
+                "format": str(graph.value(response, MF.expectedFormat) or ""),
+                "boolean": graph.value(response, MF.expectedBoolean),
+            })
+        cases.append((str(entry).rsplit("#", 1)[-1], requests))
+    return cases
+
+
+MANIFEST = _manifest()
+
+
+def _boolean(response: httpx.Response) -> bool:
+    media = response.headers["content-type"].split(";")[0]
+    if media == "application/sparql-results+json":
+        return bool(response.json()["boolean"])
+    assert media == "application/sparql-results+xml", media
+    return "<boolean>true</boolean>" in response.text
+
+
+@pytest.mark.parametrize("name,requests", MANIFEST, ids=[name for name, _ in MANIFEST])
+def test_w3c_protocol(w3c_server: LiveServer, name: str, requests: list[dict[str, Any]]) -> None:
+    before = count(w3c_server)
+    is_update = name.startswith("update_")
+    for index, request in enumerate(requests):
+        path = request["path"].replace("/sparql/", "/sparql", 1)
+        body = None if request["body"] is None else request["body"].encode(request["encoding"].lower())
+        response = httpx.request(request["method"], w3c_server.url + path, content=body,
+                                 headers=request["headers"], timeout=30)
+        if is_update and index == 0:
+            # A read-only endpoint refuses every update the manifest expects to succeed.
+            assert response.status_code == 403, response.text
+            assert "read-only" in response.text
+            continue
+        classes = {f"StatusCode{response.status_code // 100}xx"}
+        assert classes & request["statuses"], (response.status_code, response.text)
+        if request["format"] == "boolean":
+            value = _boolean(response)
+            if is_update:
+                assert value is False  # the refused update left no trace
+            elif request["boolean"] is not None:
+                assert value is bool(request["boolean"].toPython())
+        elif request["format"] == "tabular":
+            assert response.headers["content-type"].split(";")[0] in RESULT_TYPES
+        elif request["format"] == "RDF":
+            assert response.headers["content-type"].split(";")[0] in RDF_TYPES
+    assert count(w3c_server) == before == 3
+
+
+def test_manifest_is_complete() -> None:
+    """All 34 cases of the manifest are run (none silently dropped by the reader)."""
+    if not MANIFEST:
+        pytest.skip("no manifest")
+    assert len(MANIFEST) == 34
+
+
+# -- negotiation and formats -----------------------------------------------------------------
+SELECT_BSN = """PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
+SELECT ?editie ?waarde WHERE {
+  ?o mdo:indicator <https://data.monitordigitaleoverheid.nl/id/indicator/beheervoorziening-bsn-aangesloten-overheidsorganisaties> ;
+     mdo:jaar <https://data.monitordigitaleoverheid.nl/id/jaar/2019> ; mdo:editie ?e ; mdo:waarde ?waarde .
+  BIND(STRAFTER(STR(?e), "/editie/") AS ?editie) } ORDER BY ?editie"""
+
+
+@pytest.mark.parametrize("accept,media", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+])
+def test_select_negotiated_by_accept(small_server: LiveServer, accept: str, media: str) -> None:
+    response = get(small_server, SELECT_BSN, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    assert "500" in response.text and "2910" in response.text
+
+
+def test_select_csv_and_tsv_bodies(small_server: LiveServer) -> None:
+    csv_text = get(small_server, SELECT_BSN, format="csv").text
+    assert list(csv.reader(io.StringIO(csv_text))) == [["editie", "waarde"], ["2020", "500"], ["2024", "2910"]]
+    tsv_text = get(small_server, SELECT_BSN, format="tsv").text
+    assert tsv_text.splitlines() == [
+        "?editie\t?waarde",
+        '"2020"\t"500"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        '"2024"\t"2910"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ]
+
+
+@pytest.mark.parametrize("fmt,media", [("ttl", "text/turtle"), ("nt", "application/n-triples"),
+                                       ("jsonld", "application/ld+json"), ("rdf", "application/rdf+xml")])
+def test_construct_formats_parse_to_the_same_graph(small_server: LiveServer, fmt: str, media: str) -> None:
+    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> CONSTRUCT { ?v skos:prefLabel ?l } "
+             "WHERE { ?v skos:notation \"digid\" ; skos:prefLabel ?l }")
+    by_param = get(small_server, query, accept="*/*", format=fmt)
+    by_accept = get(small_server, query, accept=media)
+    for response in (by_param, by_accept):
+        assert response.status_code == 200
+        assert response.headers["content-type"].split(";")[0] == media
+        graph = ox.parse(response.content, format=ox.RdfFormat.from_media_type(media))
+        assert {(t.subject.value, t.object.value) for t in graph} == {
+            ("https://data.monitordigitaleoverheid.nl/id/voorziening/digid", "DigiD")}
+
+
+def test_unknown_format_is_406(small_server: LiveServer) -> None:
+    response = get(small_server, "ASK {}", format="pdf")
+    assert response.status_code == 406
+    assert "format='pdf'" in response.text
+
+
+def test_service_description(small_server: LiveServer) -> None:
+    response = httpx.get(small_server.url + "/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = rdflib.URIRef(small_server.url + "/sparql")
+    assert (service, rdflib.RDF.type, sd.Service) in graph
+    assert (service, sd.endpoint, service) in graph
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    names = {str(n) for n in graph.objects(None, sd.name)}
+    assert names == {f"https://data.monitordigitaleoverheid.nl/graph/{g}"
+                     for g in ("codes", "catalogus", "editie/2020", "editie/2024")}
+
+
+def test_browser_without_query_is_sent_to_the_query_page(small_server: LiveServer) -> None:
+    response = httpx.get(small_server.url + "/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/query"
+
+
+def test_cors(small_server: LiveServer) -> None:
+    preflight = httpx.options(small_server.url + "/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    response = httpx.get(small_server.url + "/sparql", params={"query": "ASK {}"},
+                         headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "MDO-Result-Truncated" in response.headers["access-control-expose-headers"]
+
+
+# -- SPARQLWrapper as a client ---------------------------------------------------------------
+def test_sparqlwrapper_select_ask_construct(small_server: LiveServer) -> None:
+    client = SPARQLWrapper(small_server.url + "/sparql")
+    client.setQuery(SELECT_BSN)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [(r["editie"]["value"], int(r["waarde"]["value"])) for r in rows] == [("2020", 500), ("2024", 2910)]
+    client.setReturnFormat(XML)
+    xml_rows = client.query().convert().getElementsByTagName("result")
+    assert len(xml_rows) == 2
+    client.setReturnFormat(CSV)
+    assert client.query().convert().decode().splitlines() == ["editie,waarde", "2020,500", "2024,2910"]
+    client.setMethod("POST")
+    client.setQuery("ASK { ?s <https://data.monitordigitaleoverheid.nl/def/mdo#waarde> 15023119 }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                    "CONSTRUCT { ?v skos:prefLabel ?l } WHERE { ?v skos:notation \"digilevering\" ; skos:prefLabel ?l }")
+    client.setReturnFormat(TURTLE)
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert [str(o) for o in graph.objects()] == ["Digilevering"]
+
+
+# -- safety ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "GET", "params": {"update": "CLEAR ALL"}},
+    {"method": "POST", "data": {"update": "DROP ALL"}},
+    {"method": "POST", "content": b"DELETE WHERE { ?s ?p ?o }", "headers": {"Content-Type": "application/sparql-update"}},
+    {"method": "POST", "data": {"query": "ASK {}", "update": "CLEAR DEFAULT"}},
+], ids=["get-update", "form-update", "direct-update", "query-and-update"])
+def test_updates_are_refused_and_change_nothing(small_server: LiveServer, request_kwargs: dict[str, Any]) -> None:
+    before = count(small_server)
+    response = httpx.request(url=small_server.url + "/sparql", timeout=30, **request_kwargs)
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert count(small_server) == before == 896
+
+
+def test_update_syntax_sent_as_query_is_a_syntax_error(small_server: LiveServer) -> None:
+    response = get(small_server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert response.status_code == 400
+    assert count(small_server) == 896
+
+
+def test_malformed_query_gets_400_with_the_parser_message(small_server: LiveServer) -> None:
+    response = get(small_server, "SELECT * WHERE { ?s ?p }")
+    assert response.status_code == 400
+    assert response.text.startswith("Syntax error: error at 1:")
+    assert "expected" in response.text
+
+
+class _Listener:
+    """A TCP listener on loopback that records whether anything connected to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?a ?b ?c .SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/x> AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}",
+    "# a comment\nSELECT * WHERE {{ SeRvIcE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
+])
+def test_service_never_makes_an_outbound_request(small_server: LiveServer, template: str) -> None:
+    listener = _Listener()
+    try:
+        response = httpx.post(small_server.url + "/sparql", data={"query": template.format(port=listener.port)})
+        assert response.status_code == 400
+        assert "SERVICE (federated query) is not allowed" in response.text
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_the_word_service_in_strings_and_iris_is_fine(small_server: LiveServer) -> None:
+    query = ('SELECT ?x WHERE { BIND("SERVICE <x> {}" AS ?x) FILTER(?x != <http://example.org/SERVICE>) } '
+             "# SERVICE in a comment")
+    response = get(small_server, query)
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"] == [{"x": {"type": "literal", "value": "SERVICE <x> {}"}}]
+
+
+def test_row_cap_is_reported_never_silent(small_server: LiveServer) -> None:
+    capped = get(small_server, "SELECT ?s WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }")
+    assert capped.status_code == 200
+    assert len(capped.json()["results"]["bindings"]) == 5
+    assert capped.headers["MDO-Result-Limit"] == "5"
+    assert capped.headers["MDO-Result-Truncated"] == "true"
+    assert "result cut at 5 rows" in capped.headers["Warning"]
+    whole = get(small_server, "SELECT ?s WHERE { ?s a <http://purl.org/linked-data/cube#Observation> } LIMIT 5")
+    assert len(whole.json()["results"]["bindings"]) == 5
+    assert "MDO-Result-Truncated" not in whole.headers
+    graph = get(small_server, "CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+    assert len(graph.text.strip().splitlines()) == 5
+    assert graph.headers["MDO-Result-Truncated"] == "true"
+
+
+def test_request_size_cap(small_server: LiveServer) -> None:
+    big = "ASK {} #" + "x" * 3000
+    direct = httpx.post(small_server.url + "/sparql", content=big.encode(),
+                        headers={"Content-Type": "application/sparql-query"})
+    assert direct.status_code == 413
+    assert "2000 bytes" in direct.text
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 1000
+
+    streamed = httpx.post(small_server.url + "/sparql", content=chunks(),
+                          headers={"Content-Type": "application/sparql-query"})
+    assert streamed.status_code == 413
+    assert get(small_server, "ASK {}").status_code == 200
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_runaway_query_is_stopped_while_others_are_answered(small_server: LiveServer) -> None:
+    with ThreadPoolExecutor(2) as executor:
+        runaway = executor.submit(get, small_server, RUNAWAY)
+        time.sleep(0.2)
+        started = time.monotonic()
+        simple = get(small_server, SELECT_BSN)
+        simple_seconds = time.monotonic() - started
+        stopped = runaway.result(timeout=30)
+    assert simple.status_code == 200
+    assert [b["waarde"]["value"] for b in simple.json()["results"]["bindings"]] == ["500", "2910"]
+    assert simple_seconds < 5
+    assert stopped.status_code == 503
+    assert stopped.text.startswith("Query timeout: the query ran longer than 1 s and was stopped")
+    # the killed worker was replaced: the endpoint still answers, repeatedly
+    for _ in range(4):
+        assert get(small_server, "ASK {}").json() == {"head": {}, "boolean": True}
+
+
+def test_multiple_query_parameters_are_refused(small_server: LiveServer) -> None:
+    response = httpx.get(small_server.url + "/sparql?query=" + quote("ASK {}") + "&query=" + quote("ASK {}"))
+    assert response.status_code == 400
+    assert json.dumps("More than one query") and "More than one query parameter" in response.text

@@ -1,0 +1,88 @@
+"""The endpoint's small pure parts: negotiation, the SERVICE check, URLs, numbers, examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from endpoint.charts import Series, dutch_number, line_chart, nice_step
+from endpoint.examples import ExampleError, parse_example
+from endpoint.protocol import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, choose, negotiate
+from endpoint.safety import mentions_service
+from endpoint.urls import Urls
+
+
+@pytest.mark.parametrize("accept,expected", [
+    (None, "a/json"),
+    ("", "a/json"),
+    ("*/*", "a/json"),
+    ("text/csv", "text/csv"),
+    ("text/*;q=0.5, a/json;q=0.1", "text/csv"),
+    ("a/json;q=0, */*;q=0.1", "text/csv"),
+    ("image/png", None),
+    ("text/csv;q=abc, a/json", "a/json"),
+])
+def test_negotiate(accept: str | None, expected: str | None) -> None:
+    assert negotiate(accept, ["a/json", "text/csv"]) == expected
+
+
+def test_choose_prefers_the_format_parameter_and_knows_html() -> None:
+    assert choose(RESULT_FORMATS, "text/csv", "json").name == "json"
+    assert choose(GRAPH_FORMATS, None, "application/rdf+xml").name == "rdf"
+    assert choose(GRAPH_FORMATS, "text/html,application/xml;q=0.9,*/*;q=0.8", None, html=True) is None
+    assert choose(GRAPH_FORMATS, "text/turtle, text/html;q=0.5", None, html=True).name == "ttl"
+    assert choose(GRAPH_FORMATS, "image/png", None).name == "ttl"  # unmet Accept: the default, not 406
+    with pytest.raises(NotAcceptable, match="use one of: json, xml, csv, tsv"):
+        choose(RESULT_FORMATS, None, "pdf")
+
+
+@pytest.mark.parametrize("query,found", [
+    ("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", True),
+    ("select * { service silent ?u { ?s ?p ?o } }", True),
+    ("SELECT * { ?a ?b ?c.SERVICE<http://x/>{} }", True),
+    ("SELECT * { \\u0053ERVICE <http://x/> {} }", True),
+    ('SELECT * { BIND("SERVICE <x>" AS ?x) }', False),
+    ("SELECT * { BIND('''SERVICE\n''' AS ?x) }", False),
+    ("SELECT * { ?s <http://example.org/SERVICE#SERVICE> ?o } # SERVICE", False),
+    ("PREFIX ex: <http://e/> SELECT * { ?service ex:service ?o . ?o ex:a-service $service }", False),
+])
+def test_mentions_service(query: str, found: bool) -> None:
+    assert mentions_service(query) is found
+
+
+def test_urls_map_minted_iris_to_local_paths() -> None:
+    urls = Urls("https://data.example.nl/mdo")
+    assert urls.local("https://data.example.nl/mdo/id/voorziening/digid") == "/id/voorziening/digid"
+    assert urls.local("https://data.example.nl/mdo/graph/editie/2024") == "/graph/editie/2024"
+    assert urls.local("https://data.example.nl/other/id/x") is None
+    assert urls.href("https://www.noraonline.nl/wiki/BRI") == "https://www.noraonline.nl/wiki/BRI"
+    assert urls.iri_for_path("/id/jaar/2019") == "https://data.example.nl/mdo/id/jaar/2019"
+    assert urls.alternate("/id/jaar/2019", "ttl") == "/id/jaar/2019?format=ttl"
+    assert urls.sparql("ASK {}", "csv") == "/sparql?query=ASK+%7B%7D&format=csv"
+
+
+@pytest.mark.parametrize("value,unit,text", [
+    (15023119, "aantal", "15.023.119"), (99.5, "procent", "99,5%"), (None, "", "–"), (0, "", "0"), (2.25, "", "2,25"),
+])
+def test_dutch_number(value: float | None, unit: str, text: str) -> None:
+    assert dutch_number(value, unit) == text
+
+
+def test_nice_step_and_chart_gaps() -> None:
+    assert nice_step(17_179_883) == 5_000_000
+    assert nice_step(7) == 2
+    svg = str(line_chart("X", [Series("editie 2024", ((2019, None), (2020, 87.0), (2021, 10086.0)))]))
+    assert svg.count("<circle") == 2
+    assert svg.count("<polyline") == 1
+    assert "<title>X</title>" in svg
+
+
+def test_example_needs_title_and_description(tmp_path: Path) -> None:
+    good = tmp_path / "a.rq"
+    good.write_text("# title: T\n# description: D\nASK {}\n", encoding="utf-8")
+    assert (parse_example(good).title, parse_example(good).description) == ("T", "D")
+    bad = tmp_path / "b.rq"
+    bad.write_text("# title: T\nASK {}\n", encoding="utf-8")
+    with pytest.raises(ExampleError, match="b.rq: the first comment lines need '# description: ...'"):
+        parse_example(bad)
