@@ -1,6 +1,5 @@
 # The two set-up commands of the README:
-#   make serve  - create .venv, install, build the dataset from data/sources, serve
-#   (validation joins `serve` once `mdo validate` is complete; issue 4)
+#   make serve  - create .venv, install, build the dataset from data/sources, validate, serve
 #   make test   - create .venv, install, run the tests
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +19,7 @@ build: $(VENV)/.installed
 validate: build
 	$(BIN)/mdo validate dist/mdo.trig
 
-serve: build
+serve: validate
 	$(BIN)/mdo serve --data dist/mdo.trig
 
 # pytest exits 5 when it collects no tests; that is not a failure of the code under test.

@@ -60,6 +60,7 @@ def add_catalogue(g: Graph, iris: Iris, registry: Registry, extraction: "Extract
     g.add((catalogue, FOAF.homepage, URIRef(iris.base + "/")))
     g.add((catalogue, DCAT.dataset, dataset))
     g.add((catalogue, DCAT.service, service))
+    g.add((catalogue, DCAT.contactPoint, contact))
 
     g.add((dataset, RDF.type, DCAT.Dataset))
     _texts(g, dataset, TITLE_NL, TITLE_EN, DESCRIPTION_NL, DESCRIPTION_EN)
@@ -103,6 +104,8 @@ def add_catalogue(g: Graph, iris: Iris, registry: Registry, extraction: "Extract
     g.add((service, RDF.type, DCAT.DataService))
     _texts(g, service, "SPARQL-endpoint Monitor Digitale Overheid", "Monitor Digitale Overheid SPARQL endpoint",
            "Bevraag de kubus met SPARQL 1.1.", "Query the cube with SPARQL 1.1.")
+    g.add((service, DCTERMS.identifier, Literal(str(service))))
+    g.add((service, DCAT.theme, EU_THEME["GOVE"]))
     g.add((service, DCAT.endpointURL, iris.endpoint()))
     g.add((service, DCAT.endpointDescription, iris.endpoint()))
     g.add((service, DCAT.servesDataset, dataset))

@@ -109,13 +109,17 @@ def quality_command(out: Optional[Path] = typer.Option(None, "--out", help="also
 def validate_command(file: Optional[Path] = typer.Argument(None, help="dataset file (default: dist/mdo.trig)")) -> None:
     """Check the dataset against the SHACL shapes in shapes/; exit status 1 on any violation."""
     from .settings import load_settings
-    from .validate import format_report, validate
+    from .validate import ValidateError, format_report, validate
 
     path = file or load_settings().dist_dir / "mdo.trig"
     if not path.is_file():
         err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
         raise typer.Exit(2)
-    result = validate(path)
+    try:
+        result = validate(path)
+    except ValidateError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
     sys.stdout.write(format_report(result) + "\n")
     raise typer.Exit(0 if result.conforms else 1)
 

@@ -229,8 +229,7 @@ def _observations(g: Graph, iris: Iris, observations: list[Observation]) -> None
             g.add((obs, MDO.statusToelichting, Literal(o.status_note, lang="nl")))
         if o.footnote_text:
             g.add((obs, MDO.voetnoot, Literal(o.footnote_text, lang="nl")))
-        column = o.breakdown if o.breakdown != TOTAL else str(o.year)
-        cell = iris.cell(o.edition, o.place.line, f"{o.indicator}-{column}")
+        cell = iris.cell(o.edition, o.place.line, f"{o.indicator}-{o.breakdown}-{o.year}")
         g.add((obs, PROV.wasDerivedFrom, cell))
         g.add((cell, RDF.type, MDO.Broncel))
         g.add((cell, MDO.editie, iris.edition(o.edition)))

@@ -70,3 +70,18 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
             raise RuntimeError("boom")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_path):
+    ok = run("validate", str(built_trig))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("Conforms")
+    broken = tmp_path / "broken.nq"
+    obs = "<https://data.monitordigitaleoverheid.nl/id/observatie/2024/digid-actieve-digids/totaal/2023>"
+    lines = [line for line in built_trig.with_suffix(".nq").read_text(encoding="utf-8").splitlines()
+             if not (line.startswith(obs) and "def/mdo#jaar>" in line)]
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = run("validate", str(broken))
+    assert bad.returncode == 1
+    assert "digid-actieve-digids/totaal/2023" in bad.stdout
+    assert "sources/mdo-2024.txt:149" in bad.stdout

@@ -1,0 +1,360 @@
+"""Validate a cube against the SHACL shapes in `shapes/` and report what is wrong, and where.
+
+`validate()` loads the data into an in-memory Oxigraph store (the union of all its graphs is
+what is checked) and runs pySHACL over it with the shapes from `settings.shapes_dir`:
+`datacube.ttl` (Data Cube IC-1 to IC-21), `domain.ttl` (the rules of docs/MODEL.md) and
+`catalogue.ttl` (DCAT-AP 3.0 / DCAT-AP-NL 3.0). pySHACL runs its SPARQL constraints on Oxigraph,
+so the set-level queries of the shapes (one per data set, not one per observation) stay fast.
+
+Each violation names its focus node, the rule it breaks (the shape's `rdfs:label`, e.g.
+"IC-12 No duplicate observations", and the section it cites), the message, the severity and,
+for an observation or source cell, the place in the source text it was read from
+(`prov:wasDerivedFrom` a `mdo:Broncel` with `mdo:bestand` and `mdo:regel`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from pyshacl.graph_abstraction import OxigraphDataGraph
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.graph import ConjunctiveGraph
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from .model import Place
+from .settings import Settings, load_settings
+
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+MDO = Namespace("https://data.monitordigitaleoverheid.nl/def/mdo#")
+MDOSH = Namespace("https://data.monitordigitaleoverheid.nl/def/shapes#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+SHAPE_FILES = ("datacube", "domain", "catalogue")
+"""The shape files under `shapes/`, by stem; `validate(shapes=...)` takes a subset."""
+
+_FORMATS = {
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+_SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+class ValidateError(ValueError):
+    """The data or the shapes cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result, tied to the rule it breaks and the source it came from."""
+
+    focus_node: Node
+    rule: str  # the shape's label, e.g. "IC-12 No duplicate observations"
+    rule_source: str | None  # the section the rule cites, e.g. https://www.w3.org/TR/vocab-data-cube/#ic-12
+    shape: Node  # the source shape, e.g. mdosh:IC-12
+    message: str
+    severity: str  # "Violation" | "Warning" | "Info"
+    value: Node | None = None  # sh:value: for a rule on a data set, the observation at fault
+    path: Node | None = None  # sh:resultPath
+    place: Place | None = None  # where the observation or cell at fault is printed
+
+    @property
+    def node(self) -> Node:
+        """The node at fault: the value when a data-set rule names one, else the focus node."""
+        if isinstance(self.value, (URIRef, BNode)) and self.value != self.focus_node:
+            return self.value
+        return self.focus_node
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    triples: int = 0  # quads loaded (the union of all graphs is validated)
+    seconds: float = 0.0
+
+
+def validate(
+    data: Graph | Dataset | Path | str,
+    *,
+    shapes: Sequence[str] | None = None,
+    settings: Settings | None = None,
+) -> ValidationResult:
+    """Validate `data` (a graph, a dataset or an RDF file) against the project's shapes.
+
+    For a dataset or a TriG / N-Quads file the union of all graphs is validated. `shapes`
+    selects shape files by stem (default: all of `SHAPE_FILES`).
+    """
+    start = time.perf_counter()
+    settings = settings or load_settings()
+    store = _load_store(data)
+    shapes_graph = _instantiate_templates(_shapes_graph(settings.shapes_dir, tuple(shapes or SHAPE_FILES)), store)
+    conforms, report, _ = pyshacl.validate(
+        _StoreGraph(store),
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=False,
+        inplace=True,
+        allow_infos=True,
+    )
+    violations = _violations(report, shapes_graph, store)
+    return ValidationResult(
+        conforms=bool(conforms) and not any(v.severity == "Violation" for v in violations),
+        violations=violations,
+        triples=len(store),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def format_report(result: ValidationResult, *, limit_per_rule: int = 20) -> str:
+    """A readable report for the terminal: per rule, each violation with its focus and source."""
+    if not result.violations:
+        return f"Conforms: {result.triples:,} triples checked in {result.seconds:.1f} s."
+    by_rule: dict[str, list[Violation]] = defaultdict(list)
+    for violation in result.violations:
+        by_rule[violation.rule].append(violation)
+    verdict = "Does not conform" if not result.conforms else "Conforms, with remarks"
+    lines = [
+        f"{verdict}: {len(result.violations)} result(s) under {len(by_rule)} rule(s); "
+        f"{result.triples:,} triples checked in {result.seconds:.1f} s.",
+    ]
+    for rule, violations in by_rule.items():
+        first = violations[0]
+        lines += ["", f"{rule}  [{first.severity}, {len(violations)}]"]
+        if first.rule_source:
+            lines.append(f"  rule    {first.rule_source}")
+        lines.append(f"  shape   {_short(first.shape)}")
+        for violation in violations[:limit_per_rule]:
+            lines.append(f"  - focus   {_show(violation.focus_node)}")
+            if violation.value is not None and violation.value != violation.focus_node:
+                lines.append(f"    value   {_show(violation.value)}")
+            if violation.path is not None:
+                lines.append(f"    path    {_short(violation.path)}")
+            if violation.place is not None:
+                lines.append(f"    source  {violation.place}")
+            lines.append(f"    {violation.message}")
+        if len(violations) > limit_per_rule:
+            lines.append(f"  ... and {len(violations) - limit_per_rule} more")
+    return "\n".join(lines)
+
+
+class _StoreGraph(OxigraphDataGraph):  # type: ignore[misc]
+    """pySHACL's view of the Oxigraph store, with two fixes for pySHACL 0.40's Oxigraph backend.
+
+    - Its `len()` runs a COUNT over the whole store, and pySHACL takes `len()` (through
+      truthiness) several times for every result it reports: with many violations on a large
+      cube that dominated the run. Here the size is counted once.
+    - Walking a property from a literal raises in Oxigraph; in RDF a literal simply has no
+      properties. (The shapes avoid literal focus nodes; this is a second line.)
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        super().__init__(store)
+        self._size = len(store)
+
+    def __len__(self, context: Graph | None = None) -> int:
+        return self._size if context is None else int(super().__len__(context))
+
+    def __bool__(self) -> bool:
+        return True
+
+    def objects(self, subject=None, predicate=None, unique=False):  # type: ignore[no-untyped-def,override]
+        if isinstance(subject, Literal):
+            return
+        yield from super().objects(subject, predicate, unique=unique)
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def _load_store(data: Graph | Dataset | Path | str) -> ox.Store:
+    store = ox.Store()
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        fmt = _FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise ValidateError(f"{path}: unknown RDF file type {path.suffix!r} (expected one of {', '.join(_FORMATS)})")
+        try:
+            store.bulk_load(path=str(path), format=fmt)
+        except (OSError, SyntaxError) as error:
+            raise ValidateError(f"{path}: {error}") from error
+    elif isinstance(data, (Dataset, ConjunctiveGraph)):
+        store.bulk_load(data.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    elif isinstance(data, Graph):
+        store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        raise TypeError(f"validate() takes an rdflib Graph or Dataset or a file path, not {type(data).__name__}")
+    return store
+
+
+@lru_cache(maxsize=8)
+def _parsed_shapes(path: Path, mtime: float) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as error:  # rdflib raises several parser errors; name the file
+        raise ValidateError(f"{path}: {error}") from error
+    return graph
+
+
+def _shapes_graph(shapes_dir: Path, names: tuple[str, ...]) -> Graph:
+    graph = Graph()
+    for name in names:
+        path = shapes_dir / f"{name}.ttl"
+        if not path.is_file():
+            raise ValidateError(f"{path}: no such shapes file (known: {', '.join(SHAPE_FILES)})")
+        parsed = _parsed_shapes(path, path.stat().st_mtime)
+        graph += parsed
+        for prefix, namespace in parsed.namespaces():
+            graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
+    """Add one SPARQL constraint per parent-child property found in the data (IC-20, IC-21).
+
+    The recommendation states these two constraints as templates over the property `$p`;
+    a shape carries the template in `mdosh:selectTemplate` and the query for the values of `$p`
+    in `mdosh:templateParameterQuery`. Without hierarchical code lists nothing is added.
+    """
+    prefixes = _sparql_prefixes(shapes)
+    for shape, query in list(shapes.subject_objects(MDOSH.templateParameterQuery)):
+        select = shapes.value(shape, MDOSH.selectTemplate)
+        message = shapes.value(shape, MDOSH.messageTemplate)
+        solutions = store.query(prefixes + str(query), use_default_graph_as_union=True)
+        for (parameter,) in solutions:  # type: ignore[misc]
+            iri = parameter.value
+            constraint = BNode()
+            shapes.add((shape, SH.sparql, constraint))
+            shapes.add((constraint, SH.select, Literal(str(select).replace("$p", iri))))
+            if message is not None:
+                shapes.add((constraint, SH.message, Literal(str(message).replace("$p", iri), lang=message.language)))
+            shapes.add((constraint, SH.prefixes, MDOSH.datacube))
+    return shapes
+
+
+def _sparql_prefixes(shapes: Graph) -> str:
+    lines = []
+    for declaration in shapes.objects(None, SH.declare):
+        prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+        if prefix is not None and namespace is not None:
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines))) + "\n"
+
+
+# --- Reading the report ----------------------------------------------------------------------
+
+
+def _violations(report: Graph, shapes: Graph, store: ox.Store) -> list[Violation]:
+    rows = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        message = report.value(result, SH.resultMessage)
+        rows.append(
+            (
+                report.value(result, SH.focusNode),
+                shape,
+                str(message) if message is not None else "",
+                _SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
+                report.value(result, SH.value),
+                report.value(result, SH.resultPath),
+            )
+        )
+    places = _places(store, {n for row in rows for n in (row[0], row[4]) if isinstance(n, URIRef)})
+    violations = []
+    for focus, shape, message, severity, value, path in rows:
+        rule, source = _rule(shapes, shape)
+        place = places.get(value) if value is not None else None
+        violations.append(
+            Violation(
+                focus_node=focus,
+                rule=rule,
+                rule_source=source,
+                shape=shape,
+                message=message,
+                severity=severity,
+                value=value,
+                path=path if isinstance(path, URIRef) else None,
+                place=place or places.get(focus),
+            )
+        )
+    violations.sort(key=lambda v: (_rule_order(v.rule), v.rule, str(v.focus_node), str(v.value), str(v.path)))
+    return violations
+
+
+def _rule(shapes: Graph, shape: Node | None) -> tuple[str, str | None]:
+    """The rule a shape enforces: its label and cited section, else those of its node shape."""
+    candidates = [shape, *shapes.subjects(SH.property, shape)] if shape is not None else []
+    for candidate in candidates:
+        label = shapes.value(candidate, RDFS.label)
+        if label is not None:
+            source = shapes.value(candidate, DCTERMS.source)
+            return str(label), str(source) if source is not None else None
+    return (_short(shape) if shape is not None else "(unknown shape)"), None
+
+
+def _rule_order(rule: str) -> tuple[int, int]:
+    """IC-n rules first in their number order, then the rest."""
+    if rule.startswith("IC-"):
+        number = rule[3:].split(" ", 1)[0]
+        return (0, int(number)) if number.isdigit() else (0, 99)
+    if rule.startswith("MDO-"):
+        number = rule[4:].split(" ", 1)[0]
+        return (1, int(number)) if number.isdigit() else (1, 99)
+    return (2, 0)
+
+
+def _places(store: ox.Store, nodes: Iterable[URIRef]) -> dict[Node, Place]:
+    """The source place of each node that is an observation (via its cell) or a source cell."""
+    nodes = sorted(nodes)
+    if not nodes:
+        return {}
+    places: dict[Node, Place] = {}
+    for chunk in (nodes[i : i + 500] for i in range(0, len(nodes), 500)):
+        values = " ".join(f"<{node}>" for node in chunk)
+        query = f"""
+            SELECT ?node (SAMPLE(?file) AS ?f) (SAMPLE(?line) AS ?l) WHERE {{
+              VALUES ?node {{ {values} }}
+              {{ ?node <{PROV.wasDerivedFrom}> ?cell . ?cell <{MDO.bestand}> ?file ; <{MDO.regel}> ?line }}
+              UNION {{ ?node <{MDO.bestand}> ?file ; <{MDO.regel}> ?line }}
+            }} GROUP BY ?node"""
+        for node, file, line in store.query(query, use_default_graph_as_union=True):  # type: ignore[misc]
+            if file is None or line is None:
+                continue
+            try:
+                number = int(line.value)
+            except ValueError:
+                continue
+            places[URIRef(node.value)] = Place(file.value, number)
+    return places
+
+
+def _short(node: Node | None) -> str:
+    if node is None:
+        return "-"
+    text = str(node)
+    if text.startswith(str(MDOSH)):
+        return "mdosh:" + text[len(str(MDOSH)) :]
+    return _show(node)
+
+
+def _show(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal) and node.datatype in (None, XSD.string):
+        return Literal(str(node), lang=node.language).n3()
+    return node.n3() if hasattr(node, "n3") else str(node)
