@@ -56,6 +56,7 @@ def build_dataset(registry: Registry, extraction: Extraction, settings: Settings
         graph = dataset.graph(iris.graph("editie", edition))
         _observations(graph, iris, [o for o in extraction.observations if o.edition == edition])
     _revisions(dataset, iris, registry, extraction.observations)
+    _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
     return dataset
 
@@ -239,6 +240,33 @@ def _observations(g: Graph, iris: Iris, observations: list[Observation]) -> None
         g.add((cell, MDO.rijlabel, Literal(o.label, lang="nl")))
         g.add((cell, MDO.sectie, Literal(o.section, lang="nl")))
         g.add((cell, RDFS.label, Literal(f"{o.place}: {o.raw!r}")))
+
+
+def _findings(dataset: Dataset, iris: Iris, extraction: Extraction) -> None:
+    """Put the quality report in the graph: each finding and each rejected figure, with its place.
+
+    A finding about an indicator and year points (`mdo:betreft`) to that edition's observation.
+    """
+    published = {iris.observation(o.edition, o.indicator, o.breakdown, o.year) for o in extraction.observations}
+    entries = [(f.kind, f.edition, f.place, f.message, f.indicator, f.year) for f in extraction.findings]
+    entries += [("rejected", r.edition, r.place, f"{r.label!r} {r.year or ''}: {r.raw!r}: {r.reason}", "", r.year)
+                for r in extraction.rejects]
+    counter: dict[tuple[str, int, str], int] = defaultdict(int)
+    for kind, edition, place, message, indicator, year in entries:
+        key = (edition, place.line, kind)
+        counter[key] += 1
+        finding = iris.thing("bevinding", edition, place.line, f"{kind}-{counter[key]}")
+        graph = dataset.graph(iris.graph("editie", edition))
+        graph.add((finding, RDF.type, MDO.Bevinding))
+        graph.add((finding, MDO.soort, Literal(kind)))
+        graph.add((finding, RDFS.comment, Literal(message, lang="en")))
+        graph.add((finding, MDO.editie, iris.edition(edition)))
+        graph.add((finding, MDO.bestand, Literal(place.file)))
+        graph.add((finding, MDO.regel, Literal(place.line)))
+        if indicator and year is not None:
+            observation = iris.observation(edition, indicator, TOTAL, year)
+            if observation in published:
+                graph.add((finding, MDO.betreft, observation))
 
 
 def _revisions(dataset: Dataset, iris: Iris, registry: Registry, observations: list[Observation]) -> None:

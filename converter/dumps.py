@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from .atomic import atomic_open
 from .catalogue import DUMPS
@@ -28,10 +30,33 @@ class UnknownFormat(ValueError):
 
 
 def to_store(dataset: Dataset) -> ox.Store:
-    """Hand the rdflib dataset to pyoxigraph once, through N-Quads."""
+    """Hand the rdflib dataset to pyoxigraph once, term by term (no text round trip)."""
     store = ox.Store()
-    store.load(dataset.serialize(format="nquads").encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(
+        ox.Quad(_term(s), _term(p), _term(o), _graph(g)) for s, p, o, g in dataset.quads((None, None, None, None))
+    )
     return store
+
+
+def _term(term: Node):  # type: ignore[no-untyped-def]
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def _graph(graph: object) -> ox.NamedNode | ox.DefaultGraph:
+    identifier = getattr(graph, "identifier", graph)
+    if isinstance(identifier, URIRef) and identifier != DATASET_DEFAULT_GRAPH_ID:
+        return ox.NamedNode(str(identifier))
+    return ox.DefaultGraph()
 
 
 def write_dump(store: ox.Store, path: Path, prefixes: dict[str, str] | None = None) -> None:

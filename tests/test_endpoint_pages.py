@@ -197,6 +197,10 @@ EXPECTED: dict[str, Callable[[list[dict[str, str]]], bool]] = {
     "10-laatste-stand": _has(indicator="Aantal actieve DigiD's", jaar="2023", waarde="17179883"),
     "11-stelselcatalogus": _has(stelselcatalogus="http://opendata.stelselcatalogus.nl/id/registratie/SCa"),
     "12-beheerders": _has(beheerder="Logius", voorziening="DigiD", notatie="digid"),
+    "13-bevindingen": lambda rows: any(
+        r["soort"] == "change-mismatch" and r["regel"] == "205" and "93,8%" in r["toelichting"]
+        and r["waarneming"].endswith("/id/observatie/2024/bsn-koppelpunt-pseudoniemen-authenticatiemiddelen-bsn-activiteiten/totaal/2023")
+        for r in rows),
 }
 
 
