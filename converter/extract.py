@@ -19,6 +19,7 @@ from .model import Cell, Finding, Observation, Place, Reject, SourceRow, SourceT
 from .numbers import NOT_AVAILABLE, Figure, MalformedNumber, change_decimals, parse_cell, parse_change, split_marks
 from .readers import read_edition
 from .registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
+from .textcheck import check_summary_text
 
 CORRECTED = "corrected"
 _LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
@@ -371,5 +372,7 @@ def extract(registry: Registry, editions: list[str] | None = None) -> Extraction
         raise UnknownIndicators(extractor.unknown)
     extractor.resolve_malformed()
     extractor.revisions()
+    for edition in extractor.result.tables:
+        extractor.result.findings += check_summary_text(registry, edition, extractor.result.observations)
     extractor.result.observations.sort(key=lambda o: (o.edition, o.place.line, o.indicator, o.year))
     return extractor.result

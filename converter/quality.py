@@ -15,6 +15,7 @@ KIND_TITLES = {
     "malformed-number": "Malformed numbers",
     "change-mismatch": "Printed change does not match the figures",
     "revision": "Revisions between editions (same indicator and year, different figure)",
+    "text-mismatch": "The summary text states a change differently from its own table",
     "inferred-blank": "Blank cells placed by alignment",
     "footnote": "Footnote marks and texts that do not pair up",
     "side-note": "Text printed beside a row",

@@ -133,3 +133,21 @@ def test_unknown_indicator_is_an_error_naming_it(tmp_path: Path, registry: Regis
         (data / "sources" / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(UnknownIndicators, match=r"sources/mdo-2024.txt:149: .*\"Aantal actieve DigiD's\"|'Aantal actieve DigiD's'"):
         extract(Registry(data))
+
+
+def test_summary_text_that_disagrees_with_its_table(extraction):
+    found = [f for f in extraction.findings if f.kind == "text-mismatch"]
+    assert [(str(f.place), f.indicator, f.year) for f in found] == [
+        ("sources/mdo-2024.txt:124", "stelselcatalogus-bezoeken-website-excl-machinale-bevragingen", 2023)]
+    assert "stijgt met 14%" in found[0].message and "15.6%" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "qualifier, stated, computed, agrees",
+    [("", "14", "15.6", False), ("", "60", "63.0", True), ("ruim", "50", "55.9", True),
+     ("bijna", "3000", "2979.6", True), ("", "1,3", "1.3", True), ("bijna", "40", "37.3", True), ("ruim", "10", "8", False)],
+)
+def test_stated_change_tolerates_the_rounding_it_shows(qualifier, stated, computed, agrees):
+    from converter.textcheck import _change_agrees, _number
+
+    assert _change_agrees(_number(qualifier, stated, None), D(computed)) is agrees
