@@ -23,7 +23,7 @@ def test_extract_writes_the_tidy_csv(tmp_path):
         table = list(csv.DictReader(handle))
     digid = [r for r in table if r["indicator"] == "digid-actieve-digids" and r["edition"] == "2020" and r["year"] == "2018"]
     assert [(r["value"], r["source_line"], r["raw"]) for r in digid] == [("13772269", "286", "13.772.269")]
-    rejects = list(csv.DictReader((tmp_path / "obs-rejects.csv").open(encoding="utf-8")))
+    rejects = list(csv.DictReader((tmp_path / "obs-rejects.csv").read_text(encoding="utf-8").splitlines()))
     assert sorted(r["raw"] for r in rejects) == ["161.210.55", "9.100.00"]
 
 
