@@ -4,6 +4,7 @@ plus what only the endpoint needs: the dump names it serves and the PREFIX heade
 
 from __future__ import annotations
 
+from converter import catalogue as _catalogue
 from converter import vocab as _converter
 
 MDO = str(_converter.MDO)
@@ -40,20 +41,8 @@ PREFIXES: dict[str, str] = {
     "sdmx-attribute": SDMX_ATTRIBUTE,
 }
 
-#: Path segments of the IRIs the dataset mints under `{base}/id/` (docs/MODEL.md).
-ID_TYPES = (
-    "dataset", "dsd", "domein", "voorziening", "indicator", "editie", "jaar", "eenheid", "status",
-    "uitsplitsing", "schema", "observatie", "broncel", "organisatie", "catalogus", "distributie", "dienst",
-)
-
 #: Stable download names -> media type; the dumps the converter writes next to the TriG file.
-DUMPS: dict[str, str] = {
-    "mdo.trig": "application/trig",
-    "mdo.nq": "application/n-quads",
-    "mdo.ttl": "text/turtle",
-    "mdo.nt": "application/n-triples",
-    "mdo.jsonld": "application/ld+json",
-}
+DUMPS: dict[str, str] = {filename: media for filename, _, media, _ in _catalogue.DUMPS.values()}
 CATALOGUE_FILE = "catalogus.ttl"
 
 
