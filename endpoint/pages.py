@@ -79,15 +79,22 @@ def home(store: LoadedStore, urls: Urls) -> dict[str, Any]:
         "?v a mdo:Voorziening ; skos:prefLabel ?vlabel ; mdo:domein ?d . ?d skos:prefLabel ?dlabel . "
         "FILTER(lang(?vlabel) IN ('nl', '') && lang(?dlabel) IN ('nl', '')) "
         "OPTIONAL { ?d skos:notation ?dnotation } OPTIONAL { ?v skos:broader ?parent } "
-        "OPTIONAL { ?i mdo:voorziening ?v } } GROUP BY ?d ?dlabel ?dnotation ?v ?vlabel ?parent "
+        "OPTIONAL { ?i a mdo:Indicator ; mdo:voorziening ?v } } GROUP BY ?d ?dlabel ?dnotation ?v ?vlabel ?parent "
         "ORDER BY ?dnotation ?dlabel LCASE(?vlabel)"
     )
     domains: dict[str, dict[str, Any]] = {}
+    children: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:  # each sub-part is listed right under its parent
+        if row["parent"] is not None:
+            children.setdefault(row["parent"], []).append(row)
     for row in rows:
+        if row["parent"] is not None:
+            continue
         domain = domains.setdefault(row["d"], {"label": row["dlabel"], "notation": row["dnotation"],
                                                "href": urls.href(row["d"]), "voorzieningen": []})
-        domain["voorzieningen"].append({"label": row["vlabel"], "href": urls.href(row["v"]),
-                                        "sub": row["parent"] is not None, "indicatoren": row["indicatoren"]})
+        for item in [row, *children.get(row["v"], [])]:
+            domain["voorzieningen"].append({"label": item["vlabel"], "href": urls.href(item["v"]),
+                                            "sub": item is not row, "indicatoren": item["indicatoren"]})
     graphs = [{"name": str(g.value), "quads": sum(1 for _ in store.store.quads_for_pattern(None, None, None, g))}
               for g in sorted(store.store.named_graphs(), key=lambda g: g.value)]
     about = store.select(
