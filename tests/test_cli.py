@@ -85,3 +85,19 @@ def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_pa
     assert bad.returncode == 1
     assert "digid-actieve-digids/totaal/2023" in bad.stdout
     assert "sources/mdo-2024.txt:149" in bad.stdout
+
+
+def test_every_command_is_documented_in_the_readme():
+    """The README's table of commands stays in step with the CLI."""
+    from converter.cli import app, registry_app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    names = [c.name for c in app.registered_commands] + [f"registry {c.name}" for c in registry_app.registered_commands]
+    missing = [name for name in names if f"`mdo {name}" not in readme]
+    assert missing == []
+
+
+def test_every_entry_point_starts():
+    for args in (["--help"], ["build", "--help"], ["serve", "--help"], ["registry", "propose", "--help"]):
+        result = run(*args)
+        assert result.returncode == 0, (args, result.stderr)
