@@ -144,6 +144,37 @@ def serve_command(
     serve(path, host=host, port=port, workers=workers, query_timeout=timeout)
 
 
+@app.command("publish")
+def publish_command(
+    store: str = typer.Option(..., "--store", help="Graph Store HTTP Protocol URL, e.g. http://host:8890/sparql-graph-crud-auth"),
+    query_endpoint: Optional[str] = typer.Option(None, "--query-endpoint", help="SPARQL query URL for the checks (default: derived from --store)"),
+    user: Optional[str] = typer.Option(None, "--user", help="user for the store (HTTP Digest or Basic, as the store asks)"),
+    password: Optional[str] = typer.Option(None, "--password", envvar="MDO_STORE_PASSWORD", help="password (or env MDO_STORE_PASSWORD)"),
+    data: Optional[Path] = typer.Option(None, "--data", help="dataset file with named graphs (default: dist/mdo.trig)"),
+) -> None:
+    """Replace each named graph of the dataset in a triple store (Graph Store HTTP PUT), then check counts and a known figure."""
+    from .publish import PublishError, publish
+    from .settings import load_settings
+
+    path = data or load_settings().dist_dir / "mdo.trig"
+    if (user is None) != (password is None):
+        err.print("[red]error:[/red] give --user and --password together")
+        raise typer.Exit(2)
+    try:
+        report = publish(path, store, query_endpoint, auth=(user, password) if user is not None and password is not None else None)
+    except PublishError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    for graph in report.graphs:
+        sys.stdout.write(f"{graph.iri}\tHTTP {graph.status}\t{graph.remote_triples}/{graph.local_triples} triples\n")
+    for edition, value in sorted(report.figure_remote.items()):
+        sys.stdout.write(f"{edition}\tdigid-actieve-digids 2019 = {value}\n")
+    for problem in report.problems:
+        err.print(f"[red]check failed:[/red] {problem}")
+    err.print(f"{len(report.graphs)} graphs -> {report.store_url}; checked through {report.query_url} in {report.seconds:.2f} s")
+    raise typer.Exit(0 if report.ok else 1)
+
+
 @registry_app.command("propose")
 def propose_command() -> None:
     """Print TOML entries for printed labels the registry does not know, with proposed matches."""
