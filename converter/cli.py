@@ -129,7 +129,7 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="interface to listen on"),
     port: int = typer.Option(8000, help="TCP port"),
     data: Optional[Path] = typer.Option(None, help="dataset file (default: dist/mdo.trig)"),
-    workers: int = typer.Option(1, help="query worker processes"),
+    workers: int = typer.Option(1, help="web server processes; all share one read-only on-disk store built next to the data file"),
     timeout: float = typer.Option(30.0, help="query timeout in seconds"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""

@@ -1,8 +1,9 @@
 """The web application: one place that registers every route and wires store, pool and pages.
 
-`create_app(data)` loads the TriG (or any RDF dump) into an on-disk store, starts the query
-workers when the app starts, and stops them when it stops. Views are thin: they negotiate,
-call `pages` / `sparql`, and render a template or a response class from `protocol`.
+`create_app(data)` opens the on-disk store of the TriG (or any RDF dump) read-only, building it
+beside the data file first if it is missing or stale (see `store.py`), starts the query workers
+when the app starts, and stops them when it stops. Views are thin: they negotiate, call
+`pages` / `sparql`, and render a template or a response class from `protocol`.
 """
 
 from __future__ import annotations

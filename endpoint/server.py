@@ -1,7 +1,9 @@
 """Run the endpoint with uvicorn: `serve(data)` is what `mdo serve` calls.
 
-With several uvicorn workers each process builds its own app (and store) through the factory
-below, since uvicorn can only fork an app it can import by name.
+The on-disk store is built once, here, before any worker starts (beside the data file, see
+`store.py`); every uvicorn worker then builds its app through the factory below (uvicorn can
+only fork an app it can import by name) and opens that same store read-only, as do its query
+workers. N workers share one copy of the data, not N.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
+from .store import ensure_store
 
 _DATA_ENV = "MDO_ENDPOINT_DATA"
 _TIMEOUT_ENV = "MDO_ENDPOINT_QUERY_TIMEOUT"
@@ -25,10 +28,12 @@ def app_from_environment() -> FastAPI:
 
 def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           query_timeout: float = 30.0) -> None:
-    """Serve `data` on host:port until interrupted."""
+    """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes."""
+    data = Path(data).resolve()
+    ensure_store(data)  # once, before the workers: they only open it read-only
     if workers > 1:
-        os.environ[_DATA_ENV] = str(Path(data).resolve())
+        os.environ[_DATA_ENV] = str(data)
         os.environ[_TIMEOUT_ENV] = str(query_timeout)
         uvicorn.run("endpoint.server:app_from_environment", factory=True, host=host, port=port, workers=workers)
         return
-    uvicorn.run(create_app(Path(data), query_timeout=query_timeout), host=host, port=port)
+    uvicorn.run(create_app(data, query_timeout=query_timeout), host=host, port=port)

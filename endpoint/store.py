@@ -1,21 +1,36 @@
-"""Load the TriG dump into an on-disk pyoxigraph store and open it read-only.
+"""Build the TriG dump into ONE on-disk pyoxigraph store next to it, and open it read-only.
 
-Why on disk: query workers run in separate processes (see `pool.py`) and each opens the same
-store with `Store.read_only`, so a worker can be killed mid-query without touching the data,
-and nothing a request sends can write to it.
+The store lives in a folder beside the data file (`dist/mdo.trig` -> `dist/mdo.trig.oxigraph/`)
+and is built once: it is rebuilt only when the data file changed since (its size and mtime are
+recorded in the folder's `SOURCE` stamp). Every process that serves (each uvicorn worker of
+`mdo serve --workers N`, and each query worker of `pool.py`) opens that same folder with
+`Store.read_only`, so N workers share one copy of the data (and the OS page cache), a worker can
+be killed mid-query without touching the data, and nothing a request sends can write to it.
+
+Building is safe against concurrent starters: one builder at a time (an exclusive `flock` on a
+lock file beside the folder), the new store is written into a temporary sibling folder and then
+renamed into place, so a reader never sees a half-built store.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pyoxigraph as ox
 
 from .vocab import sparql_prefixes
+
+STORE_SUFFIX = ".oxigraph"
+STAMP = "SOURCE"
+COUNT = "QUADS"
 
 
 class DataError(RuntimeError):
@@ -45,9 +60,73 @@ def build_store(data: Path, directory: Path) -> int:
     return count
 
 
+def store_dir_for(data: Path) -> Path:
+    """Where the store of `data` lives: beside it, or (read-only folder) under the temp dir."""
+    data = Path(data).resolve()
+    beside = data.with_name(data.name + STORE_SUFFIX)
+    if os.access(data.parent, os.W_OK):
+        return beside
+    key = hashlib.sha256(str(data).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"mdo-store-{key}{STORE_SUFFIX}"
+
+
+def _stamp(data: Path) -> str:
+    stat = data.stat()
+    return f"{data.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}\n"
+
+
+def is_current(data: Path, directory: Path) -> bool:
+    """Was the store in `directory` built from `data` as it is now?"""
+    try:
+        return (directory / STAMP).read_text(encoding="utf-8") == _stamp(data)
+    except OSError:
+        return False
+
+
+@contextmanager
+def _build_lock(directory: Path) -> Iterator[None]:
+    with open(directory.with_name(directory.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_store(data: Path, directory: Path | None = None) -> Path:
+    """The folder of the store for `data`, (re)built first if missing or older than `data`."""
+    data = Path(data)
+    if not data.is_file():
+        raise DataError(f"{data}: no such data file")
+    directory = directory or store_dir_for(data)
+    if is_current(data, directory):
+        return directory
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(directory):
+        if is_current(data, directory):  # another process built it while we waited
+            return directory
+        fresh = Path(tempfile.mkdtemp(prefix=directory.name + ".new-", dir=directory.parent))
+        try:
+            quads = build_store(data, fresh)
+            (fresh / COUNT).write_text(f"{quads}\n", encoding="utf-8")
+            (fresh / STAMP).write_text(_stamp(data), encoding="utf-8")
+            if directory.exists():
+                # readers of the old store keep their open files; new openers see the new one
+                old = Path(tempfile.mkdtemp(prefix=directory.name + ".old-", dir=directory.parent))
+                os.rename(directory, old / "store")
+                os.rename(fresh, directory)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(fresh, directory)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+    return directory
+
+
 @dataclass
 class LoadedStore:
-    """A store built in a temporary directory for the life of one app."""
+    """The shared on-disk store of one data file, opened read-only by this process."""
 
     data: Path
     directory: Path
@@ -55,14 +134,14 @@ class LoadedStore:
     _store: ox.Store | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, data: Path) -> "LoadedStore":
-        directory = Path(tempfile.mkdtemp(prefix="mdo-store-"))
+    def load(cls, data: Path, directory: Path | None = None) -> "LoadedStore":
+        """Open the store of `data`, building it first only if it is missing or stale."""
+        directory = ensure_store(Path(data), directory)
         try:
-            quads = build_store(data, directory)
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-        return cls(data=data, directory=directory, quads=quads)
+            quads = int((directory / COUNT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            quads = len(ox.Store.read_only(str(directory)))
+        return cls(data=Path(data), directory=directory, quads=quads)
 
     @property
     def store(self) -> ox.Store:
@@ -107,8 +186,8 @@ class LoadedStore:
         return found
 
     def close(self) -> None:
+        """Drop this process's handle; the store stays on disk for the other workers and restarts."""
         self._store = None
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 _IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}

@@ -1,0 +1,127 @@
+"""`endpoint.server.serve` with several uvicorn workers: one shared read-only store, real figures.
+
+The server runs as `mdo serve --workers 2` does (a subprocess calling `serve(..., workers=2)` on a
+free loopback port). The store is built once beside the data file; every uvicorn worker and
+every query worker opens that same folder read-only instead of loading its own copy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from endpoint.store import LoadedStore, ensure_store, is_current, store_dir_for
+
+ROOT = Path(__file__).resolve().parent.parent
+B = "https://data.monitordigitaleoverheid.nl"
+ACTIVE_DIGIDS_2019 = f"""
+PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
+SELECT ?waarde WHERE {{
+  ?obs mdo:indicator <{B}/id/indicator/digid-actieve-digids> ; mdo:jaar <{B}/id/jaar/2019> ;
+       mdo:editie <{B}/id/editie/2024> ; mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:waarde ?waarde .
+}}"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids below `pid` (Linux /proc), children first."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def opens(pid: int, folder: Path) -> bool:
+    """Does process `pid` hold a file of `folder` open?"""
+    try:
+        return any(os.readlink(fd).startswith(str(folder) + "/") for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def two_workers(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
+    data = tmp_path_factory.mktemp("served") / "mdo.trig"
+    data.write_bytes(built_trig.read_bytes())
+    port = free_port()
+    code = f"from endpoint.server import serve; serve({str(data)!r}, port={port}, workers=2)"
+    log_path = data.with_name("server.log")
+    log = log_path.open("wb")  # a file, not a pipe: a full pipe would block the server's logging
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {log_path.read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer within 120 s")
+            time.sleep(0.2)
+        yield url, data, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        log.close()
+
+
+def test_two_workers_answer_with_the_real_figure(two_workers: tuple[str, Path, int]) -> None:
+    url, _, _ = two_workers
+    for _ in range(6):  # several connections, so both workers are likely asked
+        response = httpx.post(url + "/sparql", data={"query": ACTIVE_DIGIDS_2019},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert response.status_code == 200, response.text
+        bindings = response.json()["results"]["bindings"]
+        assert [b["waarde"]["value"] for b in bindings] == ["15023119"]
+
+
+def test_two_workers_share_one_store_beside_the_data(two_workers: tuple[str, Path, int]) -> None:
+    _, data, pid = two_workers
+    folder = store_dir_for(data)
+    assert folder == data.with_name("mdo.trig.oxigraph") and is_current(data, folder)
+    assert not [p for p in data.parent.iterdir() if p.is_dir() and p != folder]  # no second copy
+    holders = [p for p in descendants(pid) if opens(p, folder)]
+    assert len(holders) >= 2 + 2 * 2  # two uvicorn workers, each with two query workers
+
+
+def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path, tmp_path: Path) -> None:
+    data = tmp_path / "mdo.trig"
+    data.write_bytes(built_trig.read_bytes())
+    first = LoadedStore.load(data)
+    stamp = (first.directory / "SOURCE").stat().st_mtime_ns
+    assert first.quads > 1000 and LoadedStore.load(data).quads == first.quads
+    assert (first.directory / "SOURCE").stat().st_mtime_ns == stamp  # opened, not rebuilt
+    data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:s> <urn:x:p> <urn:x:o> .\n")
+    assert not is_current(data, first.directory)
+    assert ensure_store(data) == first.directory and LoadedStore.load(data).quads == first.quads + 1
