@@ -65,7 +65,7 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
         from synthetic import write_data_dir
 
         from converter.cube import build_dataset
-        from converter.dumps import to_store, write_dump
+        from converter.dumps import write_dump
         from converter.extract import extract
         from converter.registry import Registry
         from converter.settings import Settings
@@ -76,7 +76,7 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
         registry = Registry(settings.data_dir)
         extraction = extract(registry)
         extracted = time.perf_counter() - start
-        store = to_store(build_dataset(registry, extraction, settings))
+        store = build_dataset(registry, extraction, settings)
         write_dump(store, path)
         return {"seconds": time.perf_counter() - start, "extract_seconds": extracted,
                 "observations": len(extraction.observations), "quads": len(store), "peak_mb": _peak_mb()}

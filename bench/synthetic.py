@@ -298,7 +298,6 @@ def code_and_catalogue_quads(plan: Plan, folder: Path, base: str = DEFAULT_BASE_
     import pyoxigraph as ox
 
     from converter.cube import build_dataset
-    from converter.dumps import to_store
     from converter.extract import Extraction
     from converter.model import Observation, Place
     from converter.registry import Registry
@@ -312,8 +311,7 @@ def code_and_catalogue_quads(plan: Plan, folder: Path, base: str = DEFAULT_BASE_
                              breakdown="totaal", year=y, value=None, unit=first.unit, status="not-available",
                              status_note="", footnote_marks=(), footnote_text="", label="", section="",
                              place=Place("x", 1), raw="", table="x") for y in plan.years]
-    dataset = build_dataset(registry, Extraction(observations=stand_ins), settings)
-    store = to_store(dataset)
+    store = build_dataset(registry, Extraction(observations=stand_ins), settings)
     keep = (ox.NamedNode(f"{base}/graph/codes"), ox.NamedNode(f"{base}/graph/catalogus"))
     quads = [q for g in keep for q in store.quads_for_pattern(None, None, None, g)]
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")

@@ -59,7 +59,8 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
 def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)")) -> None:
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
     from .cube import build_dataset
-    from .dumps import UnknownFormat, to_store, write_all, write_dump
+    from .dumps import UnknownFormat, write_all, write_dump, write_graph
+    from .iris import Iris
     from .quality import quality_report
     from .tidy import write_rejects, write_tidy
     from .vocab import PREFIXES
@@ -67,8 +68,7 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     started = time.perf_counter()
     settings, registry = _registry()
     extraction = _extract(registry)
-    dataset = build_dataset(registry, extraction, settings)
-    store = to_store(dataset)
+    store = build_dataset(registry, extraction, settings)
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     try:
         if out is not None:
@@ -77,9 +77,7 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
         else:
             dist = settings.dist_dir
             written = write_all(store, dist, prefixes)
-            catalogue = dataset.graph(next(g.identifier for g in dataset.graphs() if str(g.identifier).endswith("/graph/catalogus")))
-            with atomic_open(dist / "catalogus.ttl") as handle:
-                handle.write(catalogue.serialize(format="turtle"))
+            write_graph(store, str(Iris(settings.base_iri).graph("catalogus")), dist / "catalogus.ttl", prefixes)
             write_tidy(extraction.observations, dist / "observations.csv")
             write_rejects(extraction.rejects, dist / "observations-rejects.csv")
             with atomic_open(dist / "quality.md") as handle:

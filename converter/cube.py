@@ -10,7 +10,8 @@ import tomllib
 from collections import defaultdict
 from decimal import Decimal
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .catalogue import add_catalogue
@@ -19,7 +20,9 @@ from .iris import Iris
 from .model import Observation
 from .registry import TOTAL, Registry
 from .settings import Settings
-from .vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
+from .quads import GraphWriter as Graph
+from .quads import QuadCollector
+from .vocab import INTERVAL_YEAR, MDO, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
 
 STATUS_LABELS = {
     "normal": ("Normaal", "Normal", "Het cijfer zoals gedrukt."),
@@ -40,25 +43,24 @@ class CubeError(ValueError):
     """The observations cannot form a well-formed cube (for instance two for one key)."""
 
 
-def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> Dataset:
-    """The whole dataset as named graphs, ready to serialise or validate."""
+def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
+    """The whole dataset as named graphs in a pyoxigraph store, ready to serialise or validate."""
     iris = Iris(settings.base_iri)
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
+    dataset = QuadCollector()
     codes = dataset.graph(iris.graph("codes"))
-    codes.parse(settings.ontology_dir / "mdo.ttl", format="turtle")
+    codes.parse(settings.ontology_dir / "mdo.ttl")
     _structure(codes, iris)
     years = sorted({o.year for o in extraction.observations})
     _code_lists(codes, iris, registry, years)
     _links(codes, iris, registry)
+    terms = _Terms(iris)
     for edition in registry.editions:
         graph = dataset.graph(iris.graph("editie", edition))
-        _observations(graph, iris, [o for o in extraction.observations if o.edition == edition])
-    _revisions(dataset, iris, registry, extraction.observations)
+        _observations(graph, terms, iris, [o for o in extraction.observations if o.edition == edition])
+    _revisions(dataset, terms, iris, registry, extraction.observations)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    return dataset
+    return dataset.store()
 
 
 def _structure(g: Graph, iris: Iris) -> None:
@@ -201,48 +203,87 @@ def _links(g: Graph, iris: Iris, registry: Registry) -> None:
             g.add((iri, FOAF.homepage, URIRef(link["homepage"])))
 
 
-def _value(o: Observation) -> Literal:
-    value: Decimal = o.value  # type: ignore[assignment]
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_XSD_DECIMAL = ox.NamedNode(str(XSD.decimal))
+_XSD_BOOLEAN = ox.NamedNode(str(XSD.boolean))
+
+
+def _value(value: Decimal) -> ox.Literal:
     if value == value.to_integral_value():
-        return Literal(int(value), datatype=XSD.integer)
-    return Literal(value, datatype=XSD.decimal)
+        return ox.Literal(str(int(value)), datatype=_XSD_INTEGER)
+    return ox.Literal(format(value, "f"), datatype=_XSD_DECIMAL)
 
 
-def _observations(g: Graph, iris: Iris, observations: list[Observation]) -> None:
-    seen: dict[URIRef, Observation] = {}
+def _dutch(text: str) -> ox.Literal:
+    return ox.Literal(text, language="nl")
+
+
+class _Terms:
+    """The pyoxigraph terms every observation uses, made once."""
+
+    def __init__(self, iris: Iris) -> None:
+        n = lambda term: ox.NamedNode(str(term))  # noqa: E731
+        self.type, self.label, self.derived = n(RDF.type), n(RDFS.label), n(PROV.wasDerivedFrom)
+        self.observation, self.dataset_property, self.cell_class = n(QB.Observation), n(QB.dataSet), n(MDO.Broncel)
+        self.dataset = n(iris.dataset())
+        self.voorziening, self.indicator, self.jaar = n(MDO.voorziening), n(MDO.indicator), n(MDO.jaar)
+        self.editie, self.uitsplitsing, self.waarde = n(MDO.editie), n(MDO.uitsplitsing), n(MDO.waarde)
+        self.unit, self.status = n(SDMX_ATTRIBUTE.unitMeasure), n(SDMX_ATTRIBUTE.obsStatus)
+        self.status_note, self.footnote = n(MDO.statusToelichting), n(MDO.voetnoot)
+        self.bestand, self.regel, self.ruwe_tekst = n(MDO.bestand), n(MDO.regel), n(MDO.ruweTekst)
+        self.rijlabel, self.sectie = n(MDO.rijlabel), n(MDO.sectie)
+        self.actueel, self.herziet = n(MDO.actueel), n(MDO.herziet)
+        self._iris = iris
+        self._codes: dict[tuple[str, str | int], ox.NamedNode] = {}
+
+    def code(self, kind: str, ref: str | int) -> ox.NamedNode:
+        key = (kind, ref)
+        if key not in self._codes:
+            self._codes[key] = ox.NamedNode(str(getattr(self._iris, kind)(ref)))
+        return self._codes[key]
+
+    def observation_iri(self, o: Observation) -> ox.NamedNode:
+        return ox.NamedNode(str(self._iris.observation(o.edition, o.indicator, o.breakdown, o.year)))
+
+
+def _observations(g: Graph, terms: _Terms, iris: Iris, observations: list[Observation]) -> None:
+    """Each figure as a qb:Observation with its source cell: the bulk of the cube, in pyoxigraph terms."""
+    t = terms
+    seen: dict[str, Observation] = {}
     for o in observations:
-        obs = iris.observation(o.edition, o.indicator, o.breakdown, o.year)
-        if obs in seen:
-            raise CubeError(f"two observations for one key {obs}: {seen[obs].place} and {o.place} (IC-12)")
-        seen[obs] = o
-        g.add((obs, RDF.type, QB.Observation))
-        g.add((obs, QB.dataSet, iris.dataset()))
-        g.add((obs, MDO.voorziening, iris.voorziening(o.voorziening)))
-        g.add((obs, MDO.indicator, iris.indicator(o.indicator)))
-        g.add((obs, MDO.jaar, iris.year(o.year)))
-        g.add((obs, MDO.editie, iris.edition(o.edition)))
-        g.add((obs, MDO.uitsplitsing, iris.member(o.breakdown)))
+        obs = t.observation_iri(o)
+        if obs.value in seen:
+            raise CubeError(f"two observations for one key {obs.value}: {seen[obs.value].place} and {o.place} (IC-12)")
+        seen[obs.value] = o
+        edition = t.code("edition", o.edition)
+        g.quad(obs, t.type, t.observation)
+        g.quad(obs, t.dataset_property, t.dataset)
+        g.quad(obs, t.voorziening, t.code("voorziening", o.voorziening))
+        g.quad(obs, t.indicator, t.code("indicator", o.indicator))
+        g.quad(obs, t.jaar, t.code("year", o.year))
+        g.quad(obs, t.editie, edition)
+        g.quad(obs, t.uitsplitsing, t.code("member", o.breakdown))
         if o.value is not None:
-            g.add((obs, MDO.waarde, _value(o)))
-        g.add((obs, SDMX_ATTRIBUTE.unitMeasure, iris.unit(o.unit)))
-        g.add((obs, SDMX_ATTRIBUTE.obsStatus, iris.status(o.status)))
+            g.quad(obs, t.waarde, _value(o.value))
+        g.quad(obs, t.unit, t.code("unit", o.unit))
+        g.quad(obs, t.status, t.code("status", o.status))
         if o.status_note:
-            g.add((obs, MDO.statusToelichting, Literal(o.status_note, lang="nl")))
+            g.quad(obs, t.status_note, _dutch(o.status_note))
         if o.footnote_text:
-            g.add((obs, MDO.voetnoot, Literal(o.footnote_text, lang="nl")))
-        cell = iris.cell(o.edition, o.place.line, f"{o.indicator}-{o.breakdown}-{o.year}")
-        g.add((obs, PROV.wasDerivedFrom, cell))
-        g.add((cell, RDF.type, MDO.Broncel))
-        g.add((cell, MDO.editie, iris.edition(o.edition)))
-        g.add((cell, MDO.bestand, Literal(o.place.file)))
-        g.add((cell, MDO.regel, Literal(o.place.line)))
-        g.add((cell, MDO.ruweTekst, Literal(o.raw)))
-        g.add((cell, MDO.rijlabel, Literal(o.label, lang="nl")))
-        g.add((cell, MDO.sectie, Literal(o.section, lang="nl")))
-        g.add((cell, RDFS.label, Literal(f"{o.place}: {o.raw!r}")))
+            g.quad(obs, t.footnote, _dutch(o.footnote_text))
+        cell = ox.NamedNode(str(iris.cell(o.edition, o.place.line, f"{o.indicator}-{o.breakdown}-{o.year}")))
+        g.quad(obs, t.derived, cell)
+        g.quad(cell, t.type, t.cell_class)
+        g.quad(cell, t.editie, edition)
+        g.quad(cell, t.bestand, ox.Literal(o.place.file))
+        g.quad(cell, t.regel, ox.Literal(str(o.place.line), datatype=_XSD_INTEGER))
+        g.quad(cell, t.ruwe_tekst, ox.Literal(o.raw))
+        g.quad(cell, t.rijlabel, _dutch(o.label))
+        g.quad(cell, t.sectie, _dutch(o.section))
+        g.quad(cell, t.label, ox.Literal(f"{o.place}: {o.raw!r}"))
 
 
-def _findings(dataset: Dataset, iris: Iris, extraction: Extraction) -> None:
+def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> None:
     """Put the quality report in the graph: each finding and each rejected figure, with its place.
 
     A finding about an indicator and year points (`mdo:betreft`) to that edition's observation.
@@ -269,23 +310,25 @@ def _findings(dataset: Dataset, iris: Iris, extraction: Extraction) -> None:
                 graph.add((finding, MDO.betreft, observation))
 
 
-def _revisions(dataset: Dataset, iris: Iris, registry: Registry, observations: list[Observation]) -> None:
+def _revisions(dataset: QuadCollector, terms: _Terms, iris: Iris, registry: Registry,
+               observations: list[Observation]) -> None:
     """Mark the newest edition's observation as current; link revised figures to the older ones."""
     order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
     rank = {e.id: i for i, e in enumerate(order)}
     series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
     for o in observations:
         series[(o.indicator, o.breakdown, o.year)].append(o)
+    graphs = {edition: dataset.graph(iris.graph("editie", edition)) for edition in registry.editions}
+    current, earlier = ox.Literal("true", datatype=_XSD_BOOLEAN), ox.Literal("false", datatype=_XSD_BOOLEAN)
     for found in series.values():
         found.sort(key=lambda o: rank[o.edition])
         for index, o in enumerate(found):
-            graph = dataset.graph(iris.graph("editie", o.edition))
-            obs = iris.observation(o.edition, o.indicator, o.breakdown, o.year)
-            graph.add((obs, MDO.actueel, Literal(index == len(found) - 1)))
+            obs = terms.observation_iri(o)
+            graphs[o.edition].quad(obs, terms.actueel, current if index == len(found) - 1 else earlier)
             if index and o.value is not None:
                 older = next((p for p in reversed(found[:index]) if p.value is not None), None)
                 if older is not None and older.value != o.value and not same_when_rounded([older, o]):
-                    graph.add((obs, MDO.herziet, iris.observation(older.edition, older.indicator, older.breakdown, older.year)))
+                    graphs[o.edition].quad(obs, terms.herziet, terms.observation_iri(older))
 
 
 __all__ = ["build_dataset", "CubeError"]

@@ -5,6 +5,7 @@ These paths are exactly what the endpoint serves, so a minted IRI dereferences.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -12,6 +13,12 @@ from rdflib import URIRef
 from .vocab import STATUS_CODES, UNIT_CODES
 
 DATASET_ID = "monitor-digitale-overheid"
+_SAFE = re.compile(r"[A-Za-z0-9\-_.~]+")
+
+
+def _segment(ref: str | int) -> str:
+    text = str(ref)
+    return text if _SAFE.fullmatch(text) else quote(text, safe="-_.~")
 
 
 class Iris:
@@ -19,7 +26,7 @@ class Iris:
         self.base = base.rstrip("/")
 
     def thing(self, kind: str, *ref: str | int) -> URIRef:
-        return URIRef(f"{self.base}/id/{kind}/" + "/".join(quote(str(r), safe="-_.~") for r in ref))
+        return URIRef(f"{self.base}/id/{kind}/" + "/".join(_segment(r) for r in ref))
 
     def graph(self, *ref: str) -> URIRef:
         return URIRef(f"{self.base}/graph/" + "/".join(ref))

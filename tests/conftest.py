@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+import pyoxigraph as ox
 
 from converter.cube import build_dataset
-from converter.dumps import to_store, write_all
+from converter.dumps import write_all, write_graph
+from converter.iris import Iris
 from converter.extract import Extraction, extract
 from converter.registry import Registry
 from converter.settings import Settings, load_settings
@@ -31,19 +32,17 @@ def extraction(registry: Registry) -> Extraction:
 
 
 @pytest.fixture(scope="session")
-def built_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> Dataset:
+def built_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
     return build_dataset(registry, extraction, settings)
 
 
 @pytest.fixture(scope="session")
-def built_dist(built_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_dist(built_dataset: ox.Store, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with every dump of the real dataset (as `mdo build` writes into dist/)."""
     folder = tmp_path_factory.mktemp("dist")
-    write_all(to_store(built_dataset), folder, {k: str(v) for k, v in PREFIXES.items()})
-    (folder / "catalogus.ttl").write_text(
-        built_dataset.graph(built_dataset.graph(_catalogue_graph(built_dataset)).identifier).serialize(format="turtle"),
-        encoding="utf-8",
-    )
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    write_all(built_dataset, folder, prefixes)
+    write_graph(built_dataset, str(Iris(settings.base_iri).graph("catalogus")), folder / "catalogus.ttl", prefixes)
     return folder
 
 
@@ -52,6 +51,3 @@ def built_trig(built_dist: Path) -> Path:
     """Path to a freshly built TriG of the real data."""
     return built_dist / "mdo.trig"
 
-
-def _catalogue_graph(dataset: Dataset):
-    return next(g.identifier for g in dataset.graphs() if str(g.identifier).endswith("/graph/catalogus"))

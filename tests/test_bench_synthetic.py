@@ -13,7 +13,6 @@ import pyoxigraph as ox
 import pytest
 
 from converter.cube import build_dataset
-from converter.dumps import to_store
 from converter.extract import extract
 from converter.registry import Registry
 from converter.settings import Settings
@@ -52,7 +51,7 @@ def test_converter_reads_every_synthetic_figure(plan: Plan, tmp_path: Path) -> N
     assert {o.status for o in extraction.observations} == {"normal", "lower-bound", "not-available"}
     assert {f.kind for f in extraction.findings} <= {"revision"}  # printed changes all agree
 
-    built = to_store(build_dataset(registry, extraction, settings))
+    built = build_dataset(registry, extraction, settings)
     cube = write_cube(plan, tmp_path / "cube.nq", tmp_path / "work")
     streamed = list(ox.parse(path=str(tmp_path / "cube.nq"), format=ox.RdfFormat.N_QUADS))
     assert cube == len(extraction.observations)
