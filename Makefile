@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: serve build validate test clean
+.PHONY: serve build validate test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ serve: validate
 # pytest exits 5 when it collects no tests; that is not a failure of the code under test.
 test: $(VENV)/.installed
 	$(BIN)/pytest || [ $$? -eq 5 ]
+
+# The scale benchmark (minutes to an hour; writes docs/BENCHMARKS.md); never part of `make test`.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf dist $(VENV)
