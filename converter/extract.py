@@ -77,7 +77,7 @@ class _Extractor:
         breakdown = self.registry.breakdown_table(table.edition, (table.caption or "").split(" / "))
         for row in table.rows:
             self.row(_RowContext(table, row, account, breakdown))
-        used = {m for row in table.rows for c in row.cells if c for m in parse_marks(c.text)}
+        used = {m for row in table.rows for c in row.cells if c for m in split_marks(c.text)[1]}
         used |= {m for row in table.rows for m in row.label_marks}
         for mark, text in table.notes.items():
             if mark not in used:
@@ -338,10 +338,6 @@ def same_when_rounded(observations: list[Observation]) -> bool:
         match = [f for f in figures if f.value == o.value] or figures
         intervals.append(match[0].interval if match else (o.value, o.value))
     return max(low for low, _ in intervals) <= min(high for _, high in intervals)
-
-
-def parse_marks(text: str) -> tuple[str, ...]:
-    return split_marks(text)[1]
 
 
 def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: Decimal = Decimal(0),

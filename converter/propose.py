@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from .model import SourceRow, SourceTable
 from .numbers import MalformedNumber, parse_cell
-from .registry import Registry, UnknownIndicator, normalize
+from .registry import Registry, UnknownIndicator
 
 _STOP = {"aantal", "totaal", "totale", "het", "de", "van", "op", "via", "een", "dat", "en", "aan", "is", "der"}
 
@@ -114,6 +114,3 @@ def as_toml(proposal: Proposal) -> str:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-__all__ = ["Proposal", "propose", "as_toml", "slug", "normalize"]

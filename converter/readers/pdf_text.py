@@ -23,7 +23,7 @@ from .sections import SectionTracker
 _NUM = r"\d{1,3}(?:\.\d+)+(?:,\d+)?|\d+(?:,\d+)?"
 _CHANGE = rf"[+-]?\s?(?:{_NUM}|\d+\.\d)\s?%|nieuw"
 _CELL_ALTERNATIVES = [
-    rf"\d+\s+partners,?\s+\d+\s+aansluitingen",
+    r"\d+\s+partners,?\s+\d+\s+aansluitingen",
     rf"(?:{_NUM})\s?%\s+van\s+het\s+aantal\s+bevragingen",
     _CHANGE,
     rf">\s?(?:{_NUM})",
@@ -104,6 +104,7 @@ class _PdfTableReader:
         self.recent: list[str] = []  # prose lines before a table: its caption candidates
         self.header_tokens: list[str] | None = None
         self.root: str | None = None  # the voorziening a table started in (sub-parts may follow)
+        self.last_was_header = False  # a header may run over several lines
 
     # -- tables ------------------------------------------------------------------------
     def start_table(self, line_no: int, tokens: list[str]) -> None:
@@ -232,8 +233,6 @@ class _PdfTableReader:
             self.flush()
         self.buffer.add(line_no, text)
         self.try_complete()
-
-    last_was_header = False
 
     def continues_label(self, voorziening: str | None) -> bool:
         """A heading-like line inside a pending label ("...geleverd aan / Digilevering")."""
