@@ -125,3 +125,18 @@ def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path,
     data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:s> <urn:x:p> <urn:x:o> .\n")
     assert not is_current(data, first.directory)
     assert ensure_store(data) == first.directory and LoadedStore.load(data).quads == first.quads + 1
+
+
+def test_connections_of_several_workers_send_without_delay() -> None:
+    """Each accepted connection has Nagle off; else a kept-alive request waits ~40 ms for an ACK."""
+    from endpoint.server import NoDelayConfig
+
+    config = NoDelayConfig("endpoint.server:app_from_environment", factory=True, host="127.0.0.1",
+                           port=free_port(), workers=2)
+    listener = config.bind_socket()
+    listener.listen()
+    with listener, socket.create_connection(listener.getsockname()) as client:
+        accepted, _ = listener.accept()
+        with accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    assert client.fileno() == -1
