@@ -64,7 +64,7 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     if name == "convert":
         from synthetic import write_data_dir
 
-        from converter.cube import build_dataset
+        from converter.cube import build_cube
         from converter.dumps import write_dump
         from converter.extract import extract
         from converter.registry import Registry
@@ -76,10 +76,9 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
         registry = Registry(settings.data_dir)
         extraction = extract(registry)
         extracted = time.perf_counter() - start
-        store = build_dataset(registry, extraction, settings)
-        write_dump(store, path)
+        quads = write_dump(build_cube(registry, extraction, settings), path)
         return {"seconds": time.perf_counter() - start, "extract_seconds": extracted,
-                "observations": len(extraction.observations), "quads": len(store), "peak_mb": _peak_mb()}
+                "observations": len(extraction.observations), "quads": quads, "peak_mb": _peak_mb()}
     if name == "cube":
         from synthetic import write_cube
 

@@ -58,7 +58,7 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
 @app.command("build")
 def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)")) -> None:
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
-    from .cube import build_dataset
+    from .cube import build_cube
     from .dumps import UnknownFormat, write_all, write_dump, write_graph
     from .iris import Iris
     from .quality import quality_report
@@ -68,16 +68,16 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     started = time.perf_counter()
     settings, registry = _registry()
     extraction = _extract(registry)
-    store = build_dataset(registry, extraction, settings)
+    cube = build_cube(registry, extraction, settings)
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     try:
         if out is not None:
-            write_dump(store, out, prefixes)
+            quads = write_dump(cube, out, prefixes)
             written = [out]
         else:
             dist = settings.dist_dir
-            written = write_all(store, dist, prefixes)
-            write_graph(store, str(Iris(settings.base_iri).graph("catalogus")), dist / "catalogus.ttl", prefixes)
+            written, quads = write_all(cube, dist, prefixes)
+            write_graph(cube, str(Iris(settings.base_iri).graph("catalogus")), dist / "catalogus.ttl", prefixes)
             write_tidy(extraction.observations, dist / "observations.csv")
             write_rejects(extraction.rejects, dist / "observations-rejects.csv")
             with atomic_open(dist / "quality.md") as handle:
@@ -87,7 +87,7 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     elapsed = time.perf_counter() - started
-    err.print(f"{len(store)} quads, {len(extraction.observations)} observations in {elapsed:.2f} s -> " + ", ".join(map(str, written)))
+    err.print(f"{quads} quads, {len(extraction.observations)} observations in {elapsed:.2f} s -> " + ", ".join(map(str, written)))
 
 
 @app.command("quality")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
-from decimal import Decimal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -20,6 +21,7 @@ from .iris import Iris
 from .model import Observation
 from .registry import TOTAL, Registry
 from .settings import Settings
+from .nquads import ObservationLines
 from .quads import GraphWriter as Graph
 from .quads import QuadCollector
 from .vocab import INTERVAL_YEAR, MDO, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
@@ -43,9 +45,59 @@ class CubeError(ValueError):
     """The observations cannot form a well-formed cube (for instance two for one key)."""
 
 
-def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
-    """The whole dataset as named graphs in a pyoxigraph store, ready to serialise or validate."""
+Key = tuple[str, str, str, int]  # edition, indicator, breakdown, year: one observation
+
+
+def observation_key(o: Observation) -> Key:
+    return (o.edition, o.indicator, o.breakdown, o.year)
+
+
+@dataclass
+class Cube:
+    """The dataset in two parts, each kept in the form that is cheapest for it.
+
+    The small graphs (vocabulary, structure, code lists, links, findings, catalogue) are
+    pyoxigraph quads; the observations stay tidy records and become N-Quads text only when
+    written (`nquads.ObservationLines`), so a large cube is never held as RDF in memory.
+    """
+
+    iris: Iris
+    editions: list[str]
+    observations: list[Observation]
+    revisions: dict[Key, tuple[bool, Observation | None]]  # (mdo:actueel, the figure it revises)
+    quads: list[ox.Quad] = field(default_factory=list)
+
+    def nquads(self) -> Iterator[str]:
+        """The whole dataset as N-Quads text, graph after graph: codes, each edition, catalogue."""
+        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+        for quad in dict.fromkeys(self.quads):  # once each, in the order they were made
+            by_graph[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
+        yield _serialized(by_graph.pop(str(self.iris.graph("codes")), []))
+        render = ObservationLines(self.iris)
+        for edition in self.editions:
+            for o in self.observations:
+                if o.edition == edition:
+                    yield render.lines(o, *self.revisions[observation_key(o)])
+            yield _serialized(by_graph.pop(str(self.iris.graph("editie", edition)), []))
+        for quads in by_graph.values():
+            yield _serialized(quads)
+
+    def store(self) -> ox.Store:
+        """The dataset in an in-memory store (to query or validate it; fine for the real cube)."""
+        store = ox.Store()
+        store.bulk_load(input="".join(self.nquads()), format=ox.RdfFormat.N_QUADS)
+        return store
+
+
+def _serialized(quads: list[ox.Quad]) -> str:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
+
+
+def build_cube(registry: Registry, extraction: Extraction, settings: Settings) -> Cube:
+    """The dataset: one graph per edition (its observations, source cells and findings), the
+    vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue."""
     iris = Iris(settings.base_iri)
+    _check_keys(extraction.observations)
     dataset = QuadCollector()
     codes = dataset.graph(iris.graph("codes"))
     codes.parse(settings.ontology_dir / "mdo.ttl")
@@ -53,14 +105,26 @@ def build_dataset(registry: Registry, extraction: Extraction, settings: Settings
     years = sorted({o.year for o in extraction.observations})
     _code_lists(codes, iris, registry, years)
     _links(codes, iris, registry)
-    terms = _Terms(iris)
-    for edition in registry.editions:
-        graph = dataset.graph(iris.graph("editie", edition))
-        _observations(graph, terms, iris, [o for o in extraction.observations if o.edition == edition])
-    _revisions(dataset, terms, iris, registry, extraction.observations)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    return dataset.store()
+    return Cube(iris, list(registry.editions), extraction.observations,
+                _revisions(registry, extraction.observations), dataset.quads)
+
+
+def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
+    """The whole dataset as named graphs in a pyoxigraph store, ready to query or validate."""
+    return build_cube(registry, extraction, settings).store()
+
+
+def _check_keys(observations: list[Observation]) -> None:
+    """Two figures for one cell of the cube would make one observation say two things (IC-12)."""
+    seen: dict[Key, Observation] = {}
+    for o in observations:
+        key = observation_key(o)
+        if key in seen:
+            raise CubeError(f"two observations for one key {'/'.join(map(str, key))}: "
+                            f"{seen[key].place} and {o.place} (IC-12)")
+        seen[key] = o
 
 
 def _structure(g: Graph, iris: Iris) -> None:
@@ -203,86 +267,6 @@ def _links(g: Graph, iris: Iris, registry: Registry) -> None:
             g.add((iri, FOAF.homepage, URIRef(link["homepage"])))
 
 
-_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
-_XSD_DECIMAL = ox.NamedNode(str(XSD.decimal))
-_XSD_BOOLEAN = ox.NamedNode(str(XSD.boolean))
-
-
-def _value(value: Decimal) -> ox.Literal:
-    if value == value.to_integral_value():
-        return ox.Literal(str(int(value)), datatype=_XSD_INTEGER)
-    return ox.Literal(format(value, "f"), datatype=_XSD_DECIMAL)
-
-
-def _dutch(text: str) -> ox.Literal:
-    return ox.Literal(text, language="nl")
-
-
-class _Terms:
-    """The pyoxigraph terms every observation uses, made once."""
-
-    def __init__(self, iris: Iris) -> None:
-        n = lambda term: ox.NamedNode(str(term))  # noqa: E731
-        self.type, self.label, self.derived = n(RDF.type), n(RDFS.label), n(PROV.wasDerivedFrom)
-        self.observation, self.dataset_property, self.cell_class = n(QB.Observation), n(QB.dataSet), n(MDO.Broncel)
-        self.dataset = n(iris.dataset())
-        self.voorziening, self.indicator, self.jaar = n(MDO.voorziening), n(MDO.indicator), n(MDO.jaar)
-        self.editie, self.uitsplitsing, self.waarde = n(MDO.editie), n(MDO.uitsplitsing), n(MDO.waarde)
-        self.unit, self.status = n(SDMX_ATTRIBUTE.unitMeasure), n(SDMX_ATTRIBUTE.obsStatus)
-        self.status_note, self.footnote = n(MDO.statusToelichting), n(MDO.voetnoot)
-        self.bestand, self.regel, self.ruwe_tekst = n(MDO.bestand), n(MDO.regel), n(MDO.ruweTekst)
-        self.rijlabel, self.sectie = n(MDO.rijlabel), n(MDO.sectie)
-        self.actueel, self.herziet = n(MDO.actueel), n(MDO.herziet)
-        self._iris = iris
-        self._codes: dict[tuple[str, str | int], ox.NamedNode] = {}
-
-    def code(self, kind: str, ref: str | int) -> ox.NamedNode:
-        key = (kind, ref)
-        if key not in self._codes:
-            self._codes[key] = ox.NamedNode(str(getattr(self._iris, kind)(ref)))
-        return self._codes[key]
-
-    def observation_iri(self, o: Observation) -> ox.NamedNode:
-        return ox.NamedNode(str(self._iris.observation(o.edition, o.indicator, o.breakdown, o.year)))
-
-
-def _observations(g: Graph, terms: _Terms, iris: Iris, observations: list[Observation]) -> None:
-    """Each figure as a qb:Observation with its source cell: the bulk of the cube, in pyoxigraph terms."""
-    t = terms
-    seen: dict[str, Observation] = {}
-    for o in observations:
-        obs = t.observation_iri(o)
-        if obs.value in seen:
-            raise CubeError(f"two observations for one key {obs.value}: {seen[obs.value].place} and {o.place} (IC-12)")
-        seen[obs.value] = o
-        edition = t.code("edition", o.edition)
-        g.quad(obs, t.type, t.observation)
-        g.quad(obs, t.dataset_property, t.dataset)
-        g.quad(obs, t.voorziening, t.code("voorziening", o.voorziening))
-        g.quad(obs, t.indicator, t.code("indicator", o.indicator))
-        g.quad(obs, t.jaar, t.code("year", o.year))
-        g.quad(obs, t.editie, edition)
-        g.quad(obs, t.uitsplitsing, t.code("member", o.breakdown))
-        if o.value is not None:
-            g.quad(obs, t.waarde, _value(o.value))
-        g.quad(obs, t.unit, t.code("unit", o.unit))
-        g.quad(obs, t.status, t.code("status", o.status))
-        if o.status_note:
-            g.quad(obs, t.status_note, _dutch(o.status_note))
-        if o.footnote_text:
-            g.quad(obs, t.footnote, _dutch(o.footnote_text))
-        cell = ox.NamedNode(str(iris.cell(o.edition, o.place.line, f"{o.indicator}-{o.breakdown}-{o.year}")))
-        g.quad(obs, t.derived, cell)
-        g.quad(cell, t.type, t.cell_class)
-        g.quad(cell, t.editie, edition)
-        g.quad(cell, t.bestand, ox.Literal(o.place.file))
-        g.quad(cell, t.regel, ox.Literal(str(o.place.line), datatype=_XSD_INTEGER))
-        g.quad(cell, t.ruwe_tekst, ox.Literal(o.raw))
-        g.quad(cell, t.rijlabel, _dutch(o.label))
-        g.quad(cell, t.sectie, _dutch(o.section))
-        g.quad(cell, t.label, ox.Literal(f"{o.place}: {o.raw!r}"))
-
-
 def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> None:
     """Put the quality report in the graph: each finding and each rejected figure, with its place.
 
@@ -310,25 +294,28 @@ def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> Non
                 graph.add((finding, MDO.betreft, observation))
 
 
-def _revisions(dataset: QuadCollector, terms: _Terms, iris: Iris, registry: Registry,
-               observations: list[Observation]) -> None:
-    """Mark the newest edition's observation as current; link revised figures to the older ones."""
+def _revisions(registry: Registry, observations: list[Observation]) -> dict[Key, tuple[bool, Observation | None]]:
+    """For each figure: is it current (no later edition gives it), and which older figure it revises.
+
+    The newest edition's observation of an indicator, breakdown and year is current; an
+    observation whose value differs from the latest earlier one (beyond rounding) revises it.
+    """
     order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
     rank = {e.id: i for i, e in enumerate(order)}
     series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
     for o in observations:
         series[(o.indicator, o.breakdown, o.year)].append(o)
-    graphs = {edition: dataset.graph(iris.graph("editie", edition)) for edition in registry.editions}
-    current, earlier = ox.Literal("true", datatype=_XSD_BOOLEAN), ox.Literal("false", datatype=_XSD_BOOLEAN)
+    links: dict[Key, tuple[bool, Observation | None]] = {}
     for found in series.values():
         found.sort(key=lambda o: rank[o.edition])
         for index, o in enumerate(found):
-            obs = terms.observation_iri(o)
-            graphs[o.edition].quad(obs, terms.actueel, current if index == len(found) - 1 else earlier)
+            revised = None
             if index and o.value is not None:
                 older = next((p for p in reversed(found[:index]) if p.value is not None), None)
                 if older is not None and older.value != o.value and not same_when_rounded([older, o]):
-                    graphs[o.edition].quad(obs, terms.herziet, terms.observation_iri(older))
+                    revised = older
+            links[observation_key(o)] = (index == len(found) - 1, revised)
+    return links
 
 
-__all__ = ["build_dataset", "CubeError"]
+__all__ = ["build_cube", "build_dataset", "Cube", "CubeError"]

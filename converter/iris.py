@@ -6,6 +6,7 @@ These paths are exactly what the endpoint serves, so a minted IRI dereferences.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -16,7 +17,9 @@ DATASET_ID = "monitor-digitale-overheid"
 _SAFE = re.compile(r"[A-Za-z0-9\-_.~]+")
 
 
+@lru_cache(maxsize=200_000)
 def _segment(ref: str | int) -> str:
+    """One path segment of an IRI, percent-encoded where needed (cached: codes repeat a lot)."""
     text = str(ref)
     return text if _SAFE.fullmatch(text) else quote(text, safe="-_.~")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import pyoxigraph as ox
 
-from converter.cube import build_dataset
+from converter.cube import Cube, build_cube
 from converter.dumps import write_all, write_graph
 from converter.iris import Iris
 from converter.extract import Extraction, extract
@@ -32,17 +32,22 @@ def extraction(registry: Registry) -> Extraction:
 
 
 @pytest.fixture(scope="session")
-def built_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
-    return build_dataset(registry, extraction, settings)
+def built_cube(registry: Registry, extraction: Extraction, settings: Settings) -> Cube:
+    return build_cube(registry, extraction, settings)
 
 
 @pytest.fixture(scope="session")
-def built_dist(built_dataset: ox.Store, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_dataset(built_cube: Cube) -> ox.Store:
+    return built_cube.store()
+
+
+@pytest.fixture(scope="session")
+def built_dist(built_cube: Cube, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with every dump of the real dataset (as `mdo build` writes into dist/)."""
     folder = tmp_path_factory.mktemp("dist")
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    write_all(built_dataset, folder, prefixes)
-    write_graph(built_dataset, str(Iris(settings.base_iri).graph("catalogus")), folder / "catalogus.ttl", prefixes)
+    write_all(built_cube, folder, prefixes)
+    write_graph(built_cube, str(Iris(settings.base_iri).graph("catalogus")), folder / "catalogus.ttl", prefixes)
     return folder
 
 

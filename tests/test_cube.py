@@ -1,5 +1,9 @@
 """The built graph, checked by SPARQL: figures from both editions, revisions, renames, links, catalogue."""
 
+import os
+import stat
+
+import pyoxigraph as ox
 import pytest
 
 B = "https://data.monitordigitaleoverheid.nl"
@@ -111,3 +115,33 @@ def test_catalogue(union):
 def test_one_graph_per_edition(built_dataset):
     names = sorted(g.value for g in built_dataset.named_graphs())
     assert names == [f"{B}/graph/catalogus", f"{B}/graph/codes", f"{B}/graph/editie/2020", f"{B}/graph/editie/2024"]
+
+
+@pytest.mark.parametrize("name, keeps_graphs", [("mdo.nq", True), ("mdo.trig", True), ("mdo.jsonld", True),
+                                                ("mdo.ttl", False), ("mdo.nt", False)])
+def test_every_dump_holds_exactly_the_dataset(built_dist, built_dataset, name, keeps_graphs):
+    """The N-Quads text written straight from the figures, and each format converted from it,
+    hold the very quads of the dataset (merged into one graph where the format has none)."""
+    dumped = set(ox.parse(path=str(built_dist / name)))
+    if keeps_graphs:
+        assert dumped == set(built_dataset)
+    else:
+        assert {(q.subject, q.predicate, q.object) for q in dumped} == {
+            (q.subject, q.predicate, q.object) for q in built_dataset}
+    assert len(dumped) > 28_000
+
+
+@pytest.mark.parametrize("text", ['13 "lidstaten"', "a\\b", "line\nbreak\r", "€ 3,5 mlrd", ""])
+def test_literals_written_as_text_read_back_unchanged(text):
+    from converter.nquads import literal
+
+    line = f"<http://example.org/s> <http://example.org/p> {literal(text, 'nl')} <http://example.org/g> .\n"
+    (quad,) = ox.parse(line, format=ox.RdfFormat.N_QUADS)
+    assert quad.object == ox.Literal(text, language="nl")
+
+
+def test_dumps_are_readable_by_others(built_dist):
+    """A dump is published: mkstemp's private 0600 must not survive the atomic rename."""
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((built_dist / "mdo.trig").stat().st_mode) == 0o666 & ~umask
