@@ -3,6 +3,7 @@
     .venv/bin/python bench/validate_bench.py                 # 1000, 10000 and 100000 observations
     .venv/bin/python bench/validate_bench.py -n 5000 -n 50000
     .venv/bin/python bench/validate_bench.py --real dist/mdo.trig
+    .venv/bin/python bench/validate_bench.py -n 0 --real /tmp/v/c100k.nq   # a cube from bench/synthetic.py
 
 The cube is written as N-Quads (one graph per edition, plus the codes and catalogue graphs) to
 a temporary file and validated from that path, so the figures include loading. Every cube is
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import resource
 import sys
 import tempfile
 import time
@@ -272,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, action="append", help="observations (repeatable)")
     parser.add_argument("--real", type=Path, help="also time a built cube, e.g. dist/mdo.trig")
     args = parser.parse_args(argv)
-    sizes = args.n or [1000, 10000, 100000]
+    sizes = [n for n in (args.n or [1000, 10000, 100000]) if n > 0]  # -n 0: only --real
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -285,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         rate = f"{n / seconds:,.0f}" if n else "-"
         verdict = "conforms" if result.conforms else f"{len(result.violations)} violations"
         print(f"{label:<32} {n if n is not None else '-':>12} {result.triples:>10,} {seconds:>8.2f} {rate:>8}  {verdict}")
+    # ru_maxrss is in KiB on Linux; the peak of the whole run, so of the largest cube above
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 
 
