@@ -64,21 +64,13 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     if name == "convert":
         from synthetic import write_data_dir
 
-        from converter.cube import build_cube
-        from converter.dumps import write_dump
-        from converter.extract import extract
-        from converter.registry import Registry
+        from converter.build import build
         from converter.settings import Settings
 
         write_data_dir(plan, work)
-        start = time.perf_counter()
-        settings = Settings(root=work)
-        registry = Registry(settings.data_dir)
-        extraction = extract(registry)
-        extracted = time.perf_counter() - start
-        quads = write_dump(build_cube(registry, extraction, settings), path)
-        return {"seconds": time.perf_counter() - start, "extract_seconds": extracted,
-                "observations": len(extraction.observations), "quads": quads, "peak_mb": _peak_mb()}
+        built = build(Settings(root=work), path)
+        return {"seconds": built.seconds, "observations": built.observations, "quads": built.quads,
+                "peak_mb": _peak_mb()}
     if name == "cube":
         from synthetic import write_cube
 

@@ -58,36 +58,24 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
 @app.command("build")
 def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)")) -> None:
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
-    from .cube import build_cube
-    from .dumps import UnknownFormat, write_all, write_dump, write_graph
-    from .iris import Iris
-    from .quality import quality_report
-    from .tidy import write_rejects, write_tidy
-    from .vocab import PREFIXES
+    from .build import build
+    from .dumps import UnknownFormat
+    from .extract import UnknownIndicators
+    from .readers import SourceError
+    from .readers.markdown_tsv import TableShapeError
 
-    started = time.perf_counter()
-    settings, registry = _registry()
-    extraction = _extract(registry)
-    cube = build_cube(registry, extraction, settings)
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    from .settings import load_settings
+
     try:
-        if out is not None:
-            quads = write_dump(cube, out, prefixes)
-            written = [out]
-        else:
-            dist = settings.dist_dir
-            written, quads = write_all(cube, dist, prefixes)
-            write_graph(cube, str(Iris(settings.base_iri).graph("catalogus")), dist / "catalogus.ttl", prefixes)
-            write_tidy(extraction.observations, dist / "observations.csv")
-            write_rejects(extraction.rejects, dist / "observations-rejects.csv")
-            with atomic_open(dist / "quality.md") as handle:
-                handle.write(quality_report(extraction))
-            written += [dist / "catalogus.ttl", dist / "observations.csv", dist / "quality.md"]
-    except UnknownFormat as error:
+        built = build(load_settings(), out)
+    except (UnknownFormat, RegistryError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
-    elapsed = time.perf_counter() - started
-    err.print(f"{quads} quads, {len(extraction.observations)} observations in {elapsed:.2f} s -> " + ", ".join(map(str, written)))
+    except (UnknownIndicators, SourceError, TableShapeError) as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "
+              + ", ".join(map(str, built.written)))
 
 
 @app.command("quality")

@@ -21,10 +21,10 @@ from .iris import Iris
 from .model import Observation
 from .registry import TOTAL, Registry
 from .settings import Settings
-from .nquads import ObservationLines
+from .trig import ObservationText, prefix_lines
 from .quads import GraphWriter as Graph
 from .quads import QuadCollector
-from .vocab import INTERVAL_YEAR, MDO, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
+from .vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
 
 STATUS_LABELS = {
     "normal": ("Normaal", "Normal", "Het cijfer zoals gedrukt."),
@@ -57,8 +57,8 @@ class Cube:
     """The dataset in two parts, each kept in the form that is cheapest for it.
 
     The small graphs (vocabulary, structure, code lists, links, findings, catalogue) are
-    pyoxigraph quads; the observations stay tidy records and become N-Quads text only when
-    written (`nquads.ObservationLines`), so a large cube is never held as RDF in memory.
+    pyoxigraph quads; the observations stay tidy records and become TriG text only when
+    written (`trig.ObservationText`), so a large cube is never held as RDF in memory.
     """
 
     iris: Iris
@@ -67,30 +67,33 @@ class Cube:
     revisions: dict[Key, tuple[bool, Observation | None]]  # (mdo:actueel, the figure it revises)
     quads: list[ox.Quad] = field(default_factory=list)
 
-    def nquads(self) -> Iterator[str]:
-        """The whole dataset as N-Quads text, graph after graph: codes, each edition, catalogue."""
+    def trig(self) -> Iterator[tuple[str, int]]:
+        """The whole dataset as TriG text, in pieces, each with the number of triples it holds.
+
+        First the small graphs (codes; each edition's findings; the catalogue), then one block
+        per edition with its observations. An edition's graph thus has two blocks, which TriG
+        merges.
+        """
         by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
         for quad in dict.fromkeys(self.quads):  # once each, in the order they were made
             by_graph[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
-        yield _serialized(by_graph.pop(str(self.iris.graph("codes")), []))
-        render = ObservationLines(self.iris)
+        small = [quad for quads in by_graph.values() for quad in quads]
+        prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
+        yield ox.serialize(small, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8"), len(small)
+        yield prefix_lines(), 0
+        render = ObservationText(self.iris)
         for edition in self.editions:
+            yield f"{render.graph(edition)} {{\n", 0
             for o in self.observations:
                 if o.edition == edition:
-                    yield render.lines(o, *self.revisions[observation_key(o)])
-            yield _serialized(by_graph.pop(str(self.iris.graph("editie", edition)), []))
-        for quads in by_graph.values():
-            yield _serialized(quads)
+                    yield render.triples(o, *self.revisions[observation_key(o)])
+            yield "}\n", 0
 
     def store(self) -> ox.Store:
         """The dataset in an in-memory store (to query or validate it; fine for the real cube)."""
         store = ox.Store()
-        store.bulk_load(input="".join(self.nquads()), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(input="".join(text for text, _ in self.trig()), format=ox.RdfFormat.TRIG)
         return store
-
-
-def _serialized(quads: list[ox.Quad]) -> str:
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
 
 
 def build_cube(registry: Registry, extraction: Extraction, settings: Settings) -> Cube:

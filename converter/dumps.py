@@ -1,6 +1,6 @@
 """Serialise the dataset in every published format, streaming (pyoxigraph) and atomically.
 
-The N-Quads dump is written first, as text straight from the cube (`Cube.nquads`); every other
+The TriG dump is written first, as text straight from the cube (`Cube.trig`); every other
 format is converted from it by pyoxigraph's streaming parser and serialiser, so no format needs
 the cube in memory. The format follows the file extension. Formats without named graphs
 (Turtle, N-Triples) get all graphs merged, so they are still the whole dataset.
@@ -8,8 +8,11 @@ the cube in memory. The format follows the file extension. Formats without named
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -30,27 +33,76 @@ class UnknownFormat(ValueError):
     """The output file's extension names no format the project writes."""
 
 
-def _format(path: Path) -> tuple[ox.RdfFormat, bool]:
+def check_format(path: Path) -> tuple[ox.RdfFormat, bool]:
+    """The format `path`'s extension names, and whether it keeps named graphs."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise UnknownFormat(f"{path}: unknown extension {suffix!r}; use one of {', '.join(FORMATS)}")
     return FORMATS[suffix]
 
 
-def write_nquads(cube: Cube, path: Path) -> int:
-    """Write the cube as N-Quads; return the number of quads written."""
+def write_trig(cube: Cube, path: Path) -> int:
+    """Write the cube as TriG; return the number of quads written.
+
+    The text is made on this thread and written by another: a write spends its time in the
+    kernel without the GIL, so on a second core it overlaps the making of the next text (for a
+    million figures the 1.5 GB of writing is a fifth of the build).
+    """
     count = 0
-    with atomic_open(path, "w") as handle:
-        for chunk in cube.nquads():
-            handle.write(chunk)
-            count += chunk.count("\n")
+    with atomic_open(path, "wb") as handle, _BackgroundWriter(handle) as writer:
+        batch: list[str] = []
+        size = 0
+        for chunk, triples in cube.trig():
+            batch.append(chunk)
+            size += len(chunk)
+            count += triples
+            if size >= _BATCH:
+                writer.write("".join(batch).encode("utf-8"))
+                batch, size = [], 0
+        writer.write("".join(batch).encode("utf-8"))
     return count
 
 
+_BATCH = 1 << 22  # characters handed to the writer at once
+
+
+class _BackgroundWriter:
+    """Writes byte strings to a file on a thread of its own, through a short queue."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="dump-writer", daemon=True)
+
+    def __enter__(self) -> "_BackgroundWriter":
+        self._thread.start()
+        return self
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handle.write(data)
+                except BaseException as error:  # reported on the caller's thread
+                    self._error = error
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc[0] is None:
+            raise self._error
+
+
 def convert(source: Path, path: Path, prefixes: dict[str, str] | None = None) -> None:
-    """Convert the N-Quads file `source` to the format of `path`, streaming."""
-    rdf_format, keeps_graphs = _format(path)
-    quads: Iterator[ox.Quad] = ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS)  # type: ignore[assignment]
+    """Convert the TriG file `source` to the format of `path`, streaming."""
+    rdf_format, keeps_graphs = check_format(path)
+    quads: Iterator[ox.Quad] = ox.parse(path=str(source), format=ox.RdfFormat.TRIG)  # type: ignore[assignment]
     if not keeps_graphs:
         quads = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     _write(quads, path, rdf_format, prefixes)
@@ -58,12 +110,12 @@ def convert(source: Path, path: Path, prefixes: dict[str, str] | None = None) ->
 
 def write_dump(cube: Cube, path: Path, prefixes: dict[str, str] | None = None) -> int:
     """Write the cube to `path` in the format its extension names; return the number of quads."""
-    _format(path)
-    if path.suffix.lower() == ".nq":
-        return write_nquads(cube, path)
-    scratch = path.with_name(f".{path.name}.nq")
+    check_format(path)
+    if path.suffix.lower() == ".trig":
+        return write_trig(cube, path)
+    scratch = path.with_name(f".{path.name}.trig")
     try:
-        count = write_nquads(cube, scratch)
+        count = write_trig(cube, scratch)
         convert(scratch, path, prefixes)
     finally:
         scratch.unlink(missing_ok=True)
@@ -72,12 +124,12 @@ def write_dump(cube: Cube, path: Path, prefixes: dict[str, str] | None = None) -
 
 def write_all(cube: Cube, folder: Path, prefixes: dict[str, str] | None = None) -> tuple[list[Path], int]:
     """Every dump of `DUMPS` into `folder`; returns the files and the number of quads."""
-    nquads = folder / DUMPS["nq"][0]
-    count = write_nquads(cube, nquads)
-    written = [nquads]
+    trig = folder / DUMPS["trig"][0]
+    count = write_trig(cube, trig)
+    written = [trig]
     for fmt, (filename, *_) in DUMPS.items():
-        if fmt != "nq":
-            convert(nquads, folder / filename, prefixes)
+        if fmt != "trig":
+            convert(trig, folder / filename, prefixes)
             written.append(folder / filename)
     return written, count
 

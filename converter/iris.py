@@ -29,7 +29,11 @@ class Iris:
         self.base = base.rstrip("/")
 
     def thing(self, kind: str, *ref: str | int) -> URIRef:
-        return URIRef(f"{self.base}/id/{kind}/" + "/".join(_segment(r) for r in ref))
+        return URIRef(self.text(kind, *ref))
+
+    def text(self, kind: str, *ref: str | int) -> str:
+        """The IRI of a thing as a plain string (for the N-Quads writer's hot path)."""
+        return f"{self.base}/id/{kind}/" + "/".join(map(_segment, ref))
 
     def graph(self, *ref: str) -> URIRef:
         return URIRef(f"{self.base}/graph/" + "/".join(ref))
@@ -75,10 +79,16 @@ class Iris:
         return self.thing("uitsplitsing", key)
 
     def observation(self, edition: str, indicator: str, breakdown: str, year: int) -> URIRef:
-        return self.thing("observatie", edition, indicator, breakdown, year)
+        return URIRef(self.observation_text(edition, indicator, breakdown, year))
+
+    def observation_text(self, edition: str, indicator: str, breakdown: str, year: int) -> str:
+        return self.text("observatie", edition, indicator, breakdown, year)
 
     def cell(self, edition: str, line: int, column: str) -> URIRef:
-        return self.thing("broncel", edition, line, column)
+        return URIRef(self.cell_text(edition, line, column))
+
+    def cell_text(self, edition: str, line: int, column: str) -> str:
+        return self.text("broncel", edition, line, column)
 
     def organisation(self, key: str) -> URIRef:
         return self.thing("organisatie", key)

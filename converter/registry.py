@@ -171,6 +171,7 @@ class Registry:
         self._check()
         self._headings = self._index_headings()
         self._labels = self._index_labels()
+        self._sections: dict[tuple[str, str], tuple[dict[str, Indicator], list[tuple[str, Indicator]]]] = {}
 
     # -- consistency ---------------------------------------------------------------------
     def _check(self) -> None:
@@ -219,6 +220,21 @@ class Registry:
             entries.sort(key=lambda e: -len(e[0]))
         return index
 
+    def _section_labels(self, edition: str, voorziening: str) -> tuple[dict[str, Indicator], list[tuple[str, Indicator]]]:
+        """The labels a section of an edition may print: by normalized text, and longest first.
+
+        Made once per section, not per row: a section of a large edition has thousands of rows.
+        Where two indicators share a label, the one of the section itself wins over a sub-part's.
+        """
+        cache_key = (edition, voorziening)
+        if cache_key not in self._sections:
+            candidates = [entry for v in self.descendants(voorziening) for entry in self._labels.get((edition, v), [])]
+            exact: dict[str, Indicator] = {}
+            for known, indicator in candidates:
+                exact.setdefault(known, indicator)
+            self._sections[cache_key] = (exact, sorted(candidates, key=lambda e: -len(e[0])))
+        return self._sections[cache_key]
+
     # -- look-ups ------------------------------------------------------------------------
     def edition(self, edition_id: str) -> Edition:
         return self.editions[edition_id]
@@ -259,13 +275,10 @@ class Registry:
         if voorziening is None:
             raise UnknownIndicator(edition, voorziening, label, place)
         key = normalize(label)
-        candidates = [
-            entry for v in self.descendants(voorziening) for entry in self._labels.get((edition, v), [])
-        ]
-        for known, indicator in candidates:
-            if known == key:
-                return indicator, None
-        for known, indicator in sorted(candidates, key=lambda e: -len(e[0])):
+        exact, longest_first = self._section_labels(edition, voorziening)
+        if key in exact:
+            return exact[key], None
+        for known, indicator in longest_first:
             if key.endswith(" " + known):
                 cut = len(" ".join(label.split())) - _printed_length(label, known)
                 return indicator, " ".join(label.split())[:cut].strip() or None

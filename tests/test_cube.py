@@ -133,7 +133,7 @@ def test_every_dump_holds_exactly_the_dataset(built_dist, built_dataset, name, k
 
 @pytest.mark.parametrize("text", ['13 "lidstaten"', "a\\b", "line\nbreak\r", "€ 3,5 mlrd", ""])
 def test_literals_written_as_text_read_back_unchanged(text):
-    from converter.nquads import literal
+    from converter.trig import literal
 
     line = f"<http://example.org/s> <http://example.org/p> {literal(text, 'nl')} <http://example.org/g> .\n"
     (quad,) = ox.parse(line, format=ox.RdfFormat.N_QUADS)
