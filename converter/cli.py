@@ -117,6 +117,9 @@ def serve_command(
     data: Optional[Path] = typer.Option(None, help="dataset file (default: dist/mdo.trig)"),
     workers: int = typer.Option(1, help="web server processes; all share one read-only on-disk store built next to the data file"),
     timeout: float = typer.Option(30.0, help="query timeout in seconds"),
+    store: str = typer.Option("disk", help="disk: a read-only on-disk store beside the data file, shared by every "
+                              "process; memory: the data loaded into memory (scans about 5x faster; "
+                              "about 0.5 GB per million quads, one copy per web server process)"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
     from endpoint.server import serve
@@ -127,7 +130,10 @@ def serve_command(
     if not path.is_file():
         err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
         raise typer.Exit(2)
-    serve(path, host=host, port=port, workers=workers, query_timeout=timeout)
+    if store not in ("disk", "memory"):
+        err.print(f"[red]error:[/red] --store must be disk or memory, not {store!r}")
+        raise typer.Exit(2)
+    serve(path, host=host, port=port, workers=workers, query_timeout=timeout, in_memory=store == "memory")
 
 
 @app.command("publish")

@@ -55,15 +55,21 @@ def create_app(
     max_rows: int = 10000,
     max_request_bytes: int = 1_000_000,
     query_workers: int = 2,
+    in_memory: bool = False,
 ) -> FastAPI:
-    """The endpoint over `data` (a TriG dump; downloads are served from its folder)."""
+    """The endpoint over `data` (a TriG dump; downloads are served from its folder).
+
+    By default the data is served from the on-disk store beside it (built if missing or
+    stale) that every process opens read-only; `in_memory` loads it into this process instead
+    and forks the query workers from it (see `pool.py`).
+    """
     settings = settings or load_settings()
     data = Path(data).resolve()
     urls = Urls(settings.base_iri)
-    loaded = LoadedStore.load(data)
+    loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
     examples = load_examples(settings.queries_dir)
-    pool = QueryPool(loaded.directory, query_workers, query_timeout)
+    pool = QueryPool(loaded.source, query_workers, query_timeout)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=select_autoescape(["html"]))
     templates.globals.update(urls=urls)
 

@@ -1,14 +1,22 @@
 """Run queries in worker processes, so that a runaway query can be stopped for real.
 
 pyoxigraph cannot cancel a running query from Python, and a thread stuck in Rust cannot be
-interrupted. So each query runs in a worker process holding a read-only handle on the on-disk
-store; when a query exceeds the timeout its worker is killed and replaced, the request gets an
-error, and the other workers keep answering. Waiting happens in threads, never on the event loop.
+interrupted. So each query runs in a worker process; when a query exceeds the timeout its
+worker is killed and replaced, the request gets an error, and the other workers keep
+answering. Waiting happens in threads, never on the event loop.
+
+A worker gets its data one of two ways. Over an on-disk store (the default) it is a fresh
+Python process that opens the store read-only: any number of workers share one copy, and
+scans read through RocksDB. Over an in-memory store it is forked from the process that loaded
+it and inherits the store: scans run about five times faster, and the pages a query only reads
+stay shared with the parent (copy-on-write).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,8 +79,12 @@ def execute(store: ox.Store, job: QueryJob) -> Outcome:
 
 
 def worker_main(conn: Connection, store_dir: str) -> None:
-    """The loop of one worker process: open the store read-only, then answer jobs forever."""
-    store = ox.Store.read_only(store_dir)
+    """The loop of a spawned worker: open the store read-only, then answer jobs forever."""
+    serve_jobs(conn, ox.Store.read_only(store_dir))
+
+
+def serve_jobs(conn: Connection, store: ox.Store) -> None:
+    """Say ready, then answer jobs until the parent closes the pipe."""
     conn.send(READY)
     while True:
         try:
@@ -83,14 +95,24 @@ def worker_main(conn: Connection, store_dir: str) -> None:
 
 
 class Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its pipe.
 
-    def __init__(self, store_dir: Path) -> None:
+    `source` is the folder of an on-disk store (the worker is a new process that opens it) or
+    an in-memory store (the worker is forked from this process and inherits it).
+    """
+
+    def __init__(self, source: Path | ox.Store) -> None:
         parent, child = socket.socketpair()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "endpoint.pool", str(store_dir), str(child.fileno())],
-            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-        )
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pid: int
+        if isinstance(source, ox.Store):
+            self.pid = _fork_worker(source, parent, child)
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "endpoint.pool", str(source), str(child.fileno())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+            )
+            self.pid = self.process.pid
         child.close()
         self.conn = Connection(parent.detach())
         self.ready = False
@@ -111,16 +133,43 @@ class Worker:
         return outcome
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(5)
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(5)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
         self.conn.close()
+
+
+def _fork_worker(store: ox.Store, parent: socket.socket, child: socket.socket) -> int:
+    """Fork a worker that answers jobs over `child` from the inherited in-memory `store`.
+
+    The child keeps only its end of the pipe open (so it sees the parent go, and holds no
+    listening socket of the web server), takes the default signal handlers, and never returns
+    into the parent's code: it leaves with `os._exit`.
+    """
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        keep = child.fileno()
+        signal.set_wakeup_fd(-1)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        os.closerange(3, keep)
+        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+        parent.detach()
+        serve_jobs(Connection(child.detach()), store)
+    finally:
+        os._exit(0)
 
 
 class QueryPool:
     """A fixed number of workers over one store; `await pool.run(job)` answers or raises."""
 
-    def __init__(self, store_dir: Path, size: int, timeout: float) -> None:
-        self.store_dir = store_dir
+    def __init__(self, source: Path | ox.Store, size: int, timeout: float) -> None:
+        self.source = source
         self.size = size
         self.timeout = timeout
         self._idle: asyncio.Queue[Worker] | None = None
@@ -129,7 +178,7 @@ class QueryPool:
     def start(self) -> None:
         """Start the workers and wait until each has opened the store."""
         self._idle = asyncio.Queue()
-        workers = [Worker(self.store_dir) for _ in range(self.size)]
+        workers = [Worker(self.source) for _ in range(self.size)]
         for worker in workers:
             worker.wait_ready()
             self._all.add(worker)
@@ -138,7 +187,7 @@ class QueryPool:
     def _replace(self, worker: Worker) -> Worker:
         worker.kill()
         self._all.discard(worker)
-        fresh = Worker(self.store_dir)
+        fresh = Worker(self.source)
         self._all.add(fresh)
         return fresh
 
@@ -158,6 +207,10 @@ class QueryPool:
             return Failure(f"the query worker failed: {error!r}", 500)
         finally:
             self._idle.put_nowait(worker)
+
+    def pids(self) -> list[int]:
+        """The process ids of the workers (for monitoring and tests)."""
+        return sorted(worker.pid for worker in self._all)
 
     def close(self) -> None:
         for worker in list(self._all):

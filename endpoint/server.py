@@ -3,7 +3,8 @@
 The on-disk store is built once, here, before any worker starts (beside the data file, see
 `store.py`); every uvicorn worker then builds its app through the factory below (uvicorn can
 only fork an app it can import by name) and opens that same store read-only, as do its query
-workers. N workers share one copy of the data, not N.
+workers. N workers share one copy of the data, not N. With `in_memory`, each uvicorn worker
+holds one copy in memory instead, shared with the query workers it forks.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from .store import ensure_store
 
 _DATA_ENV = "MDO_ENDPOINT_DATA"
 _TIMEOUT_ENV = "MDO_ENDPOINT_QUERY_TIMEOUT"
+_MEMORY_ENV = "MDO_ENDPOINT_IN_MEMORY"
 
 
 def app_from_environment() -> FastAPI:
     """The app factory uvicorn's worker processes call (settings come from the environment)."""
-    return create_app(Path(os.environ[_DATA_ENV]), query_timeout=float(os.environ.get(_TIMEOUT_ENV, "30")))
+    return create_app(Path(os.environ[_DATA_ENV]), query_timeout=float(os.environ.get(_TIMEOUT_ENV, "30")),
+                      in_memory=os.environ.get(_MEMORY_ENV) == "1")
 
 
 class NoDelayConfig(uvicorn.Config):
@@ -46,15 +49,21 @@ class NoDelayConfig(uvicorn.Config):
 
 
 def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          query_timeout: float = 30.0) -> None:
-    """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes."""
+          query_timeout: float = 30.0, in_memory: bool = False) -> None:
+    """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes.
+
+    `in_memory`: each uvicorn process loads the data into memory and forks its query workers
+    from it, instead of all of them opening the on-disk store.
+    """
     data = Path(data).resolve()
-    ensure_store(data)  # once, before the workers: they only open it read-only
+    if not in_memory:
+        ensure_store(data)  # once, before the workers: they only open it read-only
     if workers > 1:
         os.environ[_DATA_ENV] = str(data)
         os.environ[_TIMEOUT_ENV] = str(query_timeout)
+        os.environ[_MEMORY_ENV] = "1" if in_memory else "0"
         config = NoDelayConfig("endpoint.server:app_from_environment", factory=True, host=host, port=port,
                                workers=workers)
         Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
-    uvicorn.run(create_app(data, query_timeout=query_timeout), host=host, port=port)
+    uvicorn.run(create_app(data, query_timeout=query_timeout, in_memory=in_memory), host=host, port=port)

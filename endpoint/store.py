@@ -126,10 +126,10 @@ def ensure_store(data: Path, directory: Path | None = None) -> Path:
 
 @dataclass
 class LoadedStore:
-    """The shared on-disk store of one data file, opened read-only by this process."""
+    """The store of one data file: the shared on-disk one opened read-only, or one in memory."""
 
     data: Path
-    directory: Path
+    directory: Path | None  # None: the data is held in memory by this process
     quads: int
     _store: ox.Store | None = field(default=None, repr=False)
 
@@ -143,12 +143,31 @@ class LoadedStore:
             quads = len(ox.Store.read_only(str(directory)))
         return cls(data=Path(data), directory=directory, quads=quads)
 
+    @classmethod
+    def in_memory(cls, data: Path) -> "LoadedStore":
+        """Load `data` into an in-memory store of this process (no folder is written)."""
+        data = Path(data)
+        if not data.is_file():
+            raise DataError(f"{data}: no such data file")
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(data), format=format_for(data))
+        except (SyntaxError, ValueError) as error:
+            raise DataError(f"{data}: {error}") from error
+        return cls(data=data, directory=None, quads=len(store), _store=store)
+
     @property
     def store(self) -> ox.Store:
-        """A read-only handle for the pages' own (small, known) queries."""
+        """The store itself (in memory), or a read-only handle on the on-disk one."""
         if self._store is None:
+            assert self.directory is not None, "an in-memory store was closed"
             self._store = ox.Store.read_only(str(self.directory))
         return self._store
+
+    @property
+    def source(self) -> Path | ox.Store:
+        """What query workers get: the on-disk folder to open, or the in-memory store to inherit."""
+        return self.store if self.directory is None else self.directory
 
     def select(self, query: str, **bindings: str) -> list[dict[str, Any]]:
         """Run a page query (prefixes added) and return rows of Python values.
@@ -186,8 +205,9 @@ class LoadedStore:
         return found
 
     def close(self) -> None:
-        """Drop this process's handle; the store stays on disk for the other workers and restarts."""
-        self._store = None
+        """Drop this process's handle; an on-disk store stays for the other workers and restarts."""
+        if self.directory is not None:
+            self._store = None
 
 
 _IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}

@@ -26,6 +26,7 @@ from rdflib import Namespace
 from rdflib.collection import Collection
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from endpoint.store import store_dir_for
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, w3c_trig, write_dumps
 
 W3C_DIR = Path(os.environ.get("MDO_W3C_PROTOCOL", "/work/shared/w3c/sparql11-protocol"))
@@ -48,11 +49,12 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     yield from serve(w3c_trig(W3C_DIR, tmp_path_factory.mktemp("w3c")))
 
 
-@pytest.fixture(scope="module")
-def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The fixture data with tight limits: 1 s per query, 5 rows, 2 KB requests."""
+@pytest.fixture(scope="module", params=["disk", "memory"])
+def small_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The fixture data with tight limits: 1 s per query, 5 rows, 2 KB requests; served from the
+    on-disk store (`mdo serve`) and from memory (`mdo serve --store memory`), every test for both."""
     data = write_dumps(FIXTURE_TRIG, tmp_path_factory.mktemp("small"))
-    yield from serve(data, query_timeout=1.0, max_rows=5, max_request_bytes=2000)
+    yield from serve(data, query_timeout=1.0, max_rows=5, max_request_bytes=2000, in_memory=request.param == "memory")
 
 
 def get(server: LiveServer, query: str, accept: str = "application/sparql-results+json", **params: str) -> httpx.Response:
@@ -388,6 +390,19 @@ def test_runaway_query_is_stopped_while_others_are_answered(small_server: LiveSe
     # the killed worker was replaced: the endpoint still answers, repeatedly
     for _ in range(4):
         assert get(small_server, "ASK {}").json() == {"head": {}, "boolean": True}
+
+
+def test_store_in_memory_is_shared_with_forked_workers_and_writes_nothing(tmp_path: Path) -> None:
+    """`--store memory`: no store folder beside the data; the query workers are forked children
+    of the serving process, which answer from the store they inherited."""
+    data = write_dumps(FIXTURE_TRIG, tmp_path)
+    for live in serve(data, in_memory=True):
+        answer = get(live, SELECT_BSN)
+        workers = [Path(f"/proc/{pid}") for pid in live.server.config.app.state.pool.pids()]  # type: ignore[attr-defined]
+        parents = {int((w / "stat").read_text().rsplit(")", 1)[1].split()[1]) for w in workers}
+        assert len(workers) == 2 and parents == {os.getpid()}
+        assert [b["waarde"]["value"] for b in answer.json()["results"]["bindings"]] == ["500", "2910"]
+    assert not store_dir_for(data).exists()
 
 
 def test_multiple_query_parameters_are_refused(small_server: LiveServer) -> None:
