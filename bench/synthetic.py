@@ -10,13 +10,11 @@ each cell says. Two writers read that plan:
   figures in Dutch notation with some `-`, `> 5.000`, `1,6 mlrd`, percentages and revisions
   between editions) plus the matching registry (`editions.toml`, `indicators.toml`; the other
   registry files are copied). `converter.extract.extract(Registry(folder / "data"))` reads it.
-- `write_cube(plan, path)`: the cube the converter would build from those editions
-  (docs/MODEL.md: observations, source cells, `mdo:actueel`, `mdo:herziet`), streamed straight to
-  N-Quads without going through rdflib, so that 1M observations fit in memory and time. The code
-  lists and the catalogue come from the converter itself (`build_dataset`).
+- `write_cube(plan, path, work)`: those editions converted by the real converter (`build`),
+  into the file `path` (format by extension, TriG by default).
 
     .venv/bin/python bench/synthetic.py editions -n 10000 --out /tmp/syn    # folder with data/
-    .venv/bin/python bench/synthetic.py cube -n 100000 --out /tmp/cube.nq
+    .venv/bin/python bench/synthetic.py cube -n 100000 --out /tmp/cube.trig
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from converter.settings import DEFAULT_BASE_IRI, Settings  # noqa: E402
+from converter.settings import Settings  # noqa: E402
 
 YEARS_PER_TABLE = 5
 EDITIONS = 4  # editions 2020..2023, each printing the five years up to its reference year
@@ -42,18 +40,6 @@ FIRST_EDITION = 2020
 COPIED = ("voorzieningen.toml", "breakdowns.toml", "links.toml")
 NOUNS = ("aangesloten organisaties", "authenticaties", "verstuurde berichten", "raadplegingen",
          "actieve accounts", "bezoeken", "leveringen", "terugmeldingen", "webdiensten", "machtigingen")
-
-# Vocabulary IRIs for the streamed observations (as converter/vocab.py defines them).
-MDO = "https://data.monitordigitaleoverheid.nl/def/mdo#"
-QB = "http://purl.org/linked-data/cube#"
-SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-STATUS = {"normal": "normaal", "lower-bound": "ondergrens", "not-available": "niet-beschikbaar"}
-UNIT = {"count": "aantal", "percent": "procent"}
-
 
 # --- the plan ----------------------------------------------------------------------------------
 
@@ -271,131 +257,18 @@ def write_data_dir(plan: Plan, folder: Path, root: Path = ROOT) -> Path:
     return folder
 
 
-# --- the cube, streamed ----------------------------------------------------------------------------
+# --- the cube ----------------------------------------------------------------------------------
 
 
-def _iri(value: str) -> str:
-    return f"<{value}>"
+def write_cube(plan: Plan, path: Path, work: Path) -> int:
+    """Build the plan's cube with the real converter (`mdo build --out path`); return the observations.
 
-
-def _literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if lang:
-        return f'"{escaped}"@{lang}'
-    if datatype:
-        return f'"{escaped}"^^<{datatype}>'
-    return f'"{escaped}"'
-
-
-def _value_literal(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return _literal(str(int(value)), datatype=XSD + "integer")
-    return _literal(str(value), datatype=XSD + "decimal")
-
-
-def code_and_catalogue_quads(plan: Plan, folder: Path, base: str = DEFAULT_BASE_IRI) -> str:
-    """The codes and catalogue graphs as N-Quads, built by the converter over the plan's registry."""
-    import pyoxigraph as ox
-
-    from converter.cube import build_dataset
-    from converter.extract import Extraction
-    from converter.model import Observation, Place
-    from converter.registry import Registry
-
-    settings = Settings(root=folder, base_iri=base)
-    registry = Registry(settings.data_dir)
-    first = plan.indicators[0]
-    # One stand-in observation per year gives build_dataset the years of the code list; the
-    # edition graphs it makes from them are dropped, the real ones are streamed below.
-    stand_ins = [Observation(edition=plan.editions[0].id, voorziening=first.voorziening, indicator=first.id,
-                             breakdown="totaal", year=y, value=None, unit=first.unit, status="not-available",
-                             status_note="", footnote_marks=(), footnote_text="", label="", section="",
-                             place=Place("x", 1), raw="", table="x") for y in plan.years]
-    store = build_dataset(registry, Extraction(observations=stand_ins), settings)
-    keep = (ox.NamedNode(f"{base}/graph/codes"), ox.NamedNode(f"{base}/graph/catalogus"))
-    quads = [q for g in keep for q in store.quads_for_pattern(None, None, None, g)]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-
-
-def observation_quads(plan: Plan, base: str = DEFAULT_BASE_IRI) -> Iterator[str]:
-    """N-Quads lines of every observation and source cell, as `converter/cube.py` writes them."""
-    printed: dict[str, list[PrintedRow]] = {e.id: edition_text(plan, e)[1] for e in plan.editions}
-    # (indicator, year) -> [(edition, cell)] in reference-date order (as converter/cube.py ranks
-    # editions), for mdo:actueel and mdo:herziet
-    series: dict[tuple[int, int], list[tuple[str, Cell]]] = {}
-    for e in plan.editions:
-        for row in printed[e.id]:
-            for year, cell in zip(e.years, row.cells):
-                series.setdefault((row.indicator.index, year), []).append((e.id, cell))
-    a, ds = _iri(RDF_TYPE), _iri(f"{base}/id/dataset/monitor-digitale-overheid")
-    total = _iri(f"{base}/id/uitsplitsing/totaal")
-    p = {name: _iri(MDO + name) for name in ("voorziening", "indicator", "jaar", "editie", "uitsplitsing", "waarde",
-                                              "statusToelichting", "actueel", "herziet", "bestand", "regel",
-                                              "ruweTekst", "rijlabel", "sectie", "Broncel")}
-    unit_p, status_p = _iri(SDMX_ATTRIBUTE + "unitMeasure"), _iri(SDMX_ATTRIBUTE + "obsStatus")
-    observation_t, derived, label_p = _iri(QB + "Observation"), _iri(PROV_DERIVED), _iri(RDFS_LABEL)
-    data_set_p = _iri(QB + "dataSet")
-    true, false = _literal("true", datatype=XSD + "boolean"), _literal("false", datatype=XSD + "boolean")
-    for e in plan.editions:
-        g = _iri(f"{base}/graph/editie/{e.id}")
-        edition = _iri(f"{base}/id/editie/{e.id}")
-        for row in printed[e.id]:
-            ind = row.indicator
-            indicator, voorziening = _iri(f"{base}/id/indicator/{ind.id}"), _iri(f"{base}/id/voorziening/{ind.voorziening}")
-            unit = _iri(f"{base}/id/eenheid/{UNIT[ind.unit]}")
-            rijlabel, sectie = _literal(row.label, "nl"), _literal(row.section, "nl")
-            for year, cell in zip(e.years, row.cells):
-                obs = _iri(f"{base}/id/observatie/{e.id}/{ind.id}/totaal/{year}")
-                source = _iri(f"{base}/id/broncel/{e.id}/{row.line}/{ind.id}-totaal-{year}")
-                yield (f"{obs} {a} {observation_t} {g} .\n{obs} {data_set_p} {ds} {g} .\n"
-                       f"{obs} {p['voorziening']} {voorziening} {g} .\n{obs} {p['indicator']} {indicator} {g} .\n"
-                       f"{obs} {p['jaar']} <{base}/id/jaar/{year}> {g} .\n{obs} {p['editie']} {edition} {g} .\n"
-                       f"{obs} {p['uitsplitsing']} {total} {g} .\n{obs} {unit_p} {unit} {g} .\n"
-                       f"{obs} {status_p} <{base}/id/status/{STATUS[cell.status]}> {g} .\n"
-                       f"{obs} {derived} {source} {g} .\n")
-                if cell.value is not None:
-                    yield f"{obs} {p['waarde']} {_value_literal(cell.value)} {g} .\n"
-                if cell.status == "lower-bound":
-                    note = _literal(f"printed as a lower bound: {cell.raw!r}", "nl")
-                    yield f"{obs} {p['statusToelichting']} {note} {g} .\n"
-                found = series[(ind.index, year)]
-                index = next(k for k, (edition_id, _) in enumerate(found) if edition_id == e.id)
-                yield f"{obs} {p['actueel']} {true if index == len(found) - 1 else false} {g} .\n"
-                if index and cell.value is not None:
-                    older = next(((eid, c) for eid, c in reversed(found[:index]) if c.value is not None), None)
-                    if older is not None and older[1].value != cell.value:
-                        old = _iri(f"{base}/id/observatie/{older[0]}/{ind.id}/totaal/{year}")
-                        yield f"{obs} {p['herziet']} {old} {g} .\n"
-                place = f"{e.file}:{row.line}"
-                yield (f"{source} {a} {p['Broncel']} {g} .\n{source} {p['editie']} {edition} {g} .\n"
-                       f"{source} {p['bestand']} {_literal(e.file)} {g} .\n"
-                       f"{source} {p['regel']} {_literal(str(row.line), datatype=XSD + 'integer')} {g} .\n"
-                       f"{source} {p['ruweTekst']} {_literal(cell.raw)} {g} .\n"
-                       f"{source} {p['rijlabel']} {rijlabel} {g} .\n{source} {p['sectie']} {sectie} {g} .\n"
-                       f"{source} {label_p} {_literal(f'{place}: {cell.raw!r}')} {g} .\n")
-
-
-def write_cube(plan: Plan, path: Path, work: Path, base: str = DEFAULT_BASE_IRI) -> int:
-    """Write the plan's cube as N-Quads (or TriG, by extension) to `path`; return the observations.
-
-    `work` is a scratch folder for the plan's registry (the code lists come from it).
+    `work` is a scratch folder for the plan's editions and registry.
     """
+    from converter.build import build
+
     write_data_dir(plan, work)
-    count = sum(len(e.years) for e in plan.editions) * len(plan.indicators)
-    target = path if path.suffix == ".nq" else path.with_suffix(".tmp.nq")
-    with target.open("w", encoding="utf-8") as out:
-        out.write(code_and_catalogue_quads(plan, work, base))
-        out.writelines(observation_quads(plan, base))
-    if target != path:
-        import pyoxigraph as ox
-
-        from converter.vocab import PREFIXES
-
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-        ox.serialize(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS), str(path), format=fmt,
-                     prefixes={k: str(v) for k, v in PREFIXES.items()} if fmt == ox.RdfFormat.TRIG else None)
-        target.unlink()
-    return count
+    return build(Settings(root=work), path).observations
 
 
 def main(argv: list[str] | None = None) -> int:
