@@ -4,11 +4,12 @@
     .venv/bin/python bench/run.py --sizes 10000 --out /tmp/b.md    # a quick run
 
 For each size it measures, each step in its own process (so peak RSS is the step's own):
-- build: the real converter (extract + cube + N-Quads dump) on synthetic editions
-  (`bench/synthetic.py`; up to `--converter-max` observations), and the streamed cube generator;
+- build: the real converter (`converter.build.build`: registry, extract, cube, TriG dump) on
+  synthetic editions (`bench/synthetic.py`, written before the clock starts);
 - validate: `converter.validate.validate` on the cube (pySHACL over Oxigraph, all shapes);
 - load: `endpoint.store.ensure_store`, the on-disk store every endpoint worker opens read-only;
-- serve: `endpoint.server.serve` with 1 and 2 uvicorn workers over that one store, and
+- serve: `endpoint.server.serve` with 1 and 2 uvicorn workers over that one store, with the data
+  in memory (`--store memory`, up to `--memory-max` observations), and
   rdflib-endpoint (PyPI `rdflib-endpoint`, installed in `bench/.venv`, created here, never the
   project's venv) over the same file, up to `--peer-max` observations. Every query of `queries/`
   plus two bench queries (one indicator's series; a GROUP BY over one year) is sent by `--clients`
@@ -61,23 +62,16 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     from synthetic import Plan
 
     plan = Plan.for_size(n)
-    if name == "convert":
+    if name == "build":
         from synthetic import write_data_dir
 
         from converter.build import build
         from converter.settings import Settings
 
-        write_data_dir(plan, work)
+        write_data_dir(plan, work)  # the editions, not timed: they stand for the printed report
         built = build(Settings(root=work), path)
         return {"seconds": built.seconds, "observations": built.observations, "quads": built.quads,
-                "peak_mb": _peak_mb()}
-    if name == "cube":
-        from synthetic import write_cube
-
-        start = time.perf_counter()
-        count = write_cube(plan, path, work)
-        return {"seconds": time.perf_counter() - start, "observations": count, "bytes": path.stat().st_size,
-                "peak_mb": _peak_mb()}
+                "bytes": path.stat().st_size, "peak_mb": _peak_mb()}
     if name == "validate":
         from converter.validate import validate
 
@@ -199,9 +193,15 @@ class Server:
                 self.process.wait(10)
 
 
-def mdo_server(path: Path, workers: int) -> Server:
-    code = f"from endpoint.server import serve; serve({str(path)!r}, port={{port}}, workers={workers}, query_timeout=60)"
-    return Server(f"mdo ({workers} worker{'s' if workers > 1 else ''})", [sys.executable, "-c", code])
+SERVERS = {"mdo1": "mdo serve --workers 1", "mdo2": "mdo serve --workers 2", "mem1": "mdo serve --store memory",
+           "peer": "rdflib-endpoint"}
+
+
+def mdo_server(path: Path, workers: int, in_memory: bool = False) -> Server:
+    code = (f"from endpoint.server import serve; serve({str(path)!r}, port={{port}}, workers={workers}, "
+            f"query_timeout=60, in_memory={in_memory})")
+    return Server(f"mdo ({workers} worker{'s' if workers > 1 else ''}{', memory' if in_memory else ''})",
+                  [sys.executable, "-c", code])
 
 
 def peer_server(path: Path) -> Server:
@@ -383,103 +383,101 @@ def verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "**not met**")
 
 
+def _ratio(peer: "Timing | None", mdo: "Timing | None", timeout: float) -> str:
+    if mdo is None or not mdo.median:
+        return "-"
+    if peer is not None and peer.median:
+        return f"{peer.median / mdo.median:,.1f}x"
+    if peer is not None and peer.error.startswith("timeout"):
+        return f"> {timeout / mdo.median:,.0f}x"
+    return "-"
+
+
 def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: str, command: str) -> str:
     sizes = sorted(results)
     lines = ["# Benchmarks", "",
              "Scale and speed of the converter, the validation and the SPARQL endpoint on synthetic data",
              "(`bench/synthetic.py`: editions in the real `markdown-tsv` form over the real voorzieningen, four",
-             "editions of five years each; cubes shaped as docs/MODEL.md). Made by:", "",
+             "editions of five years each, converted by the real converter into the TriG dump every later step",
+             "reads). Made by:", "",
              "```sh", command, "```", "",
              f"Machine: {os.cpu_count()} cores, {_mem_total_gb():.0f} GB RAM, {platform.platform()}, Python "
-             f"{platform.python_version()}. Peer: {peer}, serving the same N-Quads file. Clients: {args.clients} "
+             f"{platform.python_version()}. Peer: {peer}, serving the same TriG file. Clients: {args.clients} "
              f"concurrent over loopback, at most {args.requests} requests per query and server and {args.budget:g} s "
              f"(a query slower than half of that is timed once), request timeout {args.timeout:g} s. "
              "Latency is median / p95 of requests after one warm-up request.", "",
              "## Build, validate, load", "",
-             "| observations | quads | build: converter | build: streamed cube | validate | load into store | store on disk |",
+             "| observations | quads | TriG size | build (converter) | validate | load into on-disk store | store on disk |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
         r = results[n]
-        convert, cube, valid, load = r.get("convert", {}), r.get("cube", {}), r.get("validate", {}), r.get("load", {})
-        quads = valid.get("quads") or convert.get("quads")
-        conv_text = "not run (see below)" if not convert else f"{fmt_s(convert)} ({fmt_mb(convert)})"
+        built, valid, load = r.get("build", {}), r.get("validate", {}), r.get("load", {})
         vtext = fmt_s(valid) + (f" ({fmt_mb(valid)})" if valid and "error" not in valid else "")
         if valid.get("conforms") is False:
             vtext += f", {valid['violations']} violations"
-        lines.append(f"| {r['observations']:,} | {quads or 0:,} | {conv_text} | {fmt_s(cube)} ({fmt_mb(cube)}) | "
-                     f"{vtext} | {fmt_s(load)} ({fmt_mb(load)}) | {fmt_mb(load, 'store_mb')} |")
+        size = f"{built['bytes'] / 2**20:,.0f} MB" if built.get("bytes") else "-"
+        lines.append(f"| {r['observations']:,} | {built.get('quads') or valid.get('quads') or 0:,} | {size} | "
+                     f"{fmt_s(built)} ({fmt_mb(built)}) | {vtext} | {fmt_s(load)} ({fmt_mb(load)}) | "
+                     f"{fmt_mb(load, 'store_mb')} |")
     lines += ["", "Seconds and, in brackets, the step's peak RSS (each step runs in its own process).", ""]
 
-    lines += ["## Endpoint memory and throughput, 1 and 2 workers over one shared store", "",
+    lines += ["## Endpoint memory and throughput", "",
               "| observations | server | ready after | peak RSS (summed) | peak PSS | throughput, all queries |",
               "|---:|---|---:|---:|---:|---:|"]
     for n in sizes:
-        for key in ("mdo1", "mdo2", "peer"):
+        for key, name in SERVERS.items():
             s = results[n].get(key)
             if not s:
                 continue
-            name = {"mdo1": "mdo serve --workers 1", "mdo2": "mdo serve --workers 2", "peer": "rdflib-endpoint"}[key]
             if "error" in s:
                 lines.append(f"| {results[n]['observations']:,} | {name} | failed: {s['error'][:60]} | | | |")
                 continue
             lines.append(f"| {results[n]['observations']:,} | {name} | {s['start_seconds']:.1f} s | "
                          f"{s['peak_rss_mb']:,.0f} MB | {s['peak_pss_mb']:,.0f} MB | {s['throughput']:.1f} req/s |")
-    lines += ["", "`mdo serve` runs one uvicorn process per worker, each with two query-worker processes; all",
-              "of them open the one store read-only, so PSS (shared pages counted once) is the honest total.",
-              "Ready after: from process start until it answers (mdo: the store was built by the load step;",
-              "rdflib-endpoint parses the file into memory). Throughput: completed requests / seconds spent, over",
-              "all queries.", ""]
+    lines += ["", "`mdo serve` runs one uvicorn process per worker, each with two query-worker processes. Over the",
+              "on-disk store (the default) all of them open the one store read-only; with `--store memory` the",
+              "uvicorn process loads the data and forks its query workers, which share its pages until they",
+              "write to them. PSS (shared pages counted once) is the honest total. Ready after: from process",
+              "start until it answers (on disk: the store was built by the load step; in memory and",
+              "rdflib-endpoint: the file is parsed into memory). Throughput: completed requests / seconds",
+              "spent, over all queries.", ""]
 
     for n in sizes:
         r = results[n]
         lines += [f"## Query latency at {r['observations']:,} observations", "",
-                  "| query | rows | mdo, 1 worker | mdo, 2 workers | rdflib-endpoint | rdflib / mdo (1 worker) |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        t1 = r.get("mdo1", {}).get("timings", {})
-        t2 = r.get("mdo2", {}).get("timings", {})
-        tp = r.get("peer", {}).get("timings", {})
-        for name in t1:
-            a, b, c = t1.get(name), t2.get(name), tp.get(name)
-            ratio = f"{c.median / a.median:,.1f}x" if a and c and a.median and c.median else "-"
-            if c and not c.latencies and a and a.median:
-                ratio = f"> {args.timeout / a.median:,.0f}x" if c.error.startswith("timeout") else "-"
+                  "| query | rows | on disk, 1 worker | on disk, 2 workers | in memory | rdflib-endpoint "
+                  "| rdflib / on disk | rdflib / in memory |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        timings = {key: r.get(key, {}).get("timings", {}) for key in SERVERS}
+        for name in timings["mdo1"]:
+            a, b, m, c = (timings[key].get(name) for key in ("mdo1", "mdo2", "mem1", "peer"))
             rows = a.rows if a and a.rows is not None else "-"
             lines.append(f"| {name} | {rows} | {a.cell() if a else '-'} | {b.cell() if b else '-'} | "
-                         f"{c.cell() if c else 'not run'} | {ratio} |")
+                         f"{m.cell() if m else 'not run'} | {c.cell() if c else 'not run'} | "
+                         f"{_ratio(c, a, args.timeout)} | {_ratio(c, m, args.timeout)} |")
         lines.append("")
 
     lines += ["## Targets", "", "| target | result | verdict |", "|---|---|---|"]
+    n = 100_000
     for name in ("series: one indicator", "GROUP BY: one year"):
-        n = 100_000 if 100_000 in results else None
-        a = results.get(n, {}).get("mdo1", {}).get("timings", {}).get(name) if n else None
-        c = results.get(n, {}).get("peer", {}).get("timings", {}).get(name) if n else None
-        ok = None
-        text = "not measured"
-        if a and a.median and c and c.median:
-            ratio = c.median / a.median
-            ok = ratio >= 20
-            text = f"{ratio:,.0f}x ({_ms(c.median)} vs {_ms(a.median)})"
-        lines.append(f"| endpoint >= 20x faster than rdflib-endpoint, {name}, 100k observations | {text} | {verdict(ok)} |")
+        c = results.get(n, {}).get("peer", {}).get("timings", {}).get(name)
+        for key, where in (("mdo1", "on disk"), ("mem1", "in memory")):
+            a = results.get(n, {}).get(key, {}).get("timings", {}).get(name)
+            ok, text = None, "not measured"
+            if a and a.median and c and c.median:
+                ok = c.median / a.median >= 20
+                text = f"{c.median / a.median:,.0f}x ({_ms(c.median)} vs {_ms(a.median)})"
+            lines.append(f"| endpoint ({where}) >= 20x faster than rdflib-endpoint, {name}, 100k observations "
+                         f"| {text} | {verdict(ok)} |")
     big = results.get(1_000_000, {})
-    cube, valid = big.get("cube", {}), big.get("validate", {})
-    conv = big.get("convert", {})
-    if cube.get("seconds"):
-        lines.append(f"| 1M observations: build < 60 s (streamed cube) | {fmt_s(cube)}, {fmt_mb(cube)} | "
-                     f"{verdict(cube['seconds'] < 60 and cube['peak_mb'] < 4096)} |")
-    convert_text = (f"{fmt_s(conv)}, {fmt_mb(conv)}" if conv.get("seconds")
-                    else "not run at 1M: 21 s at 100k extrapolates to over 200 s")
-    lines.append(f"| 1M observations: build < 60 s (converter on editions) | {convert_text} | "
-                 f"{verdict(conv['seconds'] < 60 and conv['peak_mb'] < 4096) if conv.get('seconds') else '**not met**'} |")
-    if valid.get("seconds"):
-        lines.append(f"| 1M observations: validate < 120 s in < 4 GB | {fmt_s(valid)}, {fmt_mb(valid)} | "
-                     f"{verdict(valid['seconds'] < 120 and valid['peak_mb'] < 4096)} |")
-    else:
-        lines.append(f"| 1M observations: validate < 120 s in < 4 GB | {fmt_s(valid)} | **not met** |")
-    check = self_join_check()
-    lines.append(f"| year-over-year by BIND of the previous year IRI (queries/02) | {check} | "
-                 f"{verdict(check.startswith('yes'))} |")
-    lines.append("")
-    return "\n".join(lines)
+    built, valid = big.get("build", {}), big.get("validate", {})
+    lines.append(f"| 1M observations: build < 60 s in < 4 GB | {fmt_s(built)}, {fmt_mb(built)} | "
+                 f"{verdict(built['seconds'] < 60 and built['peak_mb'] < 4096) if built.get('seconds') else '-'} |")
+    lines.append(f"| 1M observations: validate < 120 s in < 4 GB | {fmt_s(valid)}, {fmt_mb(valid)} | "
+                 f"{verdict(valid['seconds'] < 120 and valid['peak_mb'] < 4096) if valid.get('seconds') else '-'} |")
+    lines.append(f"| year-over-year by BIND of the previous year (queries/02) | {self_join_check()} | "
+                 f"{verdict(self_join_check().startswith('yes'))} |")
+    return "\n".join(lines) + "\n"
 
 
 def _mem_total_gb() -> float:
@@ -497,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per query and server")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    parser.add_argument("--converter-max", type=int, default=100_000)
+    parser.add_argument("--memory-max", type=int, default=100_000, help="largest size served from memory too")
     parser.add_argument("--peer-max", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temp dir)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
@@ -519,17 +517,17 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             print(f"size {n:,}", file=sys.stderr, flush=True)
             r: dict[str, Any] = {}
-            cube = workdir / f"cube-{n}.nq"
-            if n <= args.converter_max:
-                r["convert"] = run_step("convert", n, workdir / f"converted-{n}.nq", workdir / f"editions-{n}")
-            r["cube"] = run_step("cube", n, cube, workdir / f"work-{n}")
-            r["observations"] = r["cube"].get("observations", n)
+            cube = workdir / f"cube-{n}.trig"
+            r["build"] = run_step("build", n, cube, workdir / f"editions-{n}")
+            r["observations"] = r["build"].get("observations", n)
             r["validate"] = run_step("validate", n, cube, workdir)
             r["load"] = run_step("load", n, cube, workdir)
             queries = bench_queries(n)
             start_timeout = 600.0
             r["mdo1"] = serve_and_measure(mdo_server(cube, 1), queries, args, start_timeout)
             r["mdo2"] = serve_and_measure(mdo_server(cube, 2), queries, args, start_timeout)
+            if n <= args.memory_max:
+                r["mem1"] = serve_and_measure(mdo_server(cube, 1, in_memory=True), queries, args, start_timeout)
             if n <= args.peer_max:
                 r["peer"] = serve_and_measure(peer_server(cube), queries, args, 1800.0)
             results[n] = r
