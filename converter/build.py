@@ -46,6 +46,7 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+            gc.collect()
 
 
 def build(settings: Settings, out: Path | None = None) -> Built:

@@ -36,7 +36,7 @@ class Iris:
         return f"{self.base}/id/{kind}/" + "/".join(map(_segment, ref))
 
     def graph(self, *ref: str) -> URIRef:
-        return URIRef(f"{self.base}/graph/" + "/".join(ref))
+        return URIRef(f"{self.base}/graph/" + "/".join(map(_segment, ref)))
 
     def download(self, filename: str) -> URIRef:
         return URIRef(f"{self.base}/download/{filename}")

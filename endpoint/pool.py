@@ -105,17 +105,23 @@ class Worker:
         parent, child = socket.socketpair()
         self.process: subprocess.Popen[bytes] | None = None
         self.pid: int
-        if isinstance(source, ox.Store):
-            self.pid = _fork_worker(source, parent, child)
-        else:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "endpoint.pool", str(source), str(child.fileno())],
-                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-            )
-            self.pid = self.process.pid
+        try:
+            if isinstance(source, ox.Store):
+                self.pid = _fork_worker(source, parent, child)
+            else:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "endpoint.pool", str(source), str(child.fileno())],
+                    pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                )
+                self.pid = self.process.pid
+        except BaseException:
+            parent.close()
+            child.close()
+            raise
         child.close()
         self.conn = Connection(parent.detach())
         self.ready = False
+        self._reaped = False
 
     def wait_ready(self) -> None:
         if not self.ready:
@@ -133,12 +139,17 @@ class Worker:
         return outcome
 
     def kill(self) -> None:
+        """Stop the process and reap it; safe to call again (a reaped pid may be reused)."""
         if self.process is not None:
             self.process.kill()
             self.process.wait(5)
-        else:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+        elif not self._reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self._reaped = True
         self.conn.close()
 
 
@@ -157,8 +168,12 @@ def _fork_worker(store: ox.Store, parent: socket.socket, child: socket.socket) -
         signal.set_wakeup_fd(-1)
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
-        os.closerange(3, keep)
-        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+        for fd in [int(name) for name in os.listdir("/proc/self/fd")]:  # the open ones, not up to the limit
+            if fd > 2 and fd != keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass  # the directory's own fd, closed when listing ended
         parent.detach()
         serve_jobs(Connection(child.detach()), store)
     finally:
@@ -185,9 +200,17 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     def _replace(self, worker: Worker) -> Worker:
+        """Kill `worker` and start another in its place.
+
+        If the new one cannot be started (fork or exec refused), the killed one is handed
+        back: its next job fails at once with a closed pipe and triggers another attempt.
+        """
         worker.kill()
         self._all.discard(worker)
-        fresh = Worker(self.source)
+        try:
+            fresh = Worker(self.source)
+        except OSError:
+            return worker
         self._all.add(fresh)
         return fresh
 

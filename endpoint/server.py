@@ -9,6 +9,7 @@ holds one copy in memory instead, shared with the query workers it forks.
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 from pathlib import Path
@@ -48,6 +49,16 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
+def _supervisor(config: uvicorn.Config, sock: socket.socket) -> Multiprocess:
+    """uvicorn's supervisor of several worker processes, as `uvicorn.run` makes it.
+
+    Before uvicorn 0.36 or so it also took the server's `run` as `target`; both forms work.
+    """
+    if "target" in inspect.signature(Multiprocess).parameters:
+        return Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
+    return Multiprocess(config, sockets=[sock])
+
+
 def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           query_timeout: float = 30.0, in_memory: bool = False) -> None:
     """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes.
@@ -64,6 +75,6 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 
         os.environ[_MEMORY_ENV] = "1" if in_memory else "0"
         config = NoDelayConfig("endpoint.server:app_from_environment", factory=True, host=host, port=port,
                                workers=workers)
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        _supervisor(config, config.bind_socket()).run()
         return
     uvicorn.run(create_app(data, query_timeout=query_timeout, in_memory=in_memory), host=host, port=port)

@@ -72,6 +72,22 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
+def test_atomic_write_leaves_nothing_when_the_file_cannot_be_prepared(tmp_path, monkeypatch):
+    from converter import atomic
+
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    def refuse(fd: int, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")  # as on some FUSE, SMB or vfat mounts
+
+    monkeypatch.setattr(atomic.os, "fchmod", refuse)
+    with pytest.raises(PermissionError):
+        with atomic.atomic_open(target) as handle:
+            handle.write("new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
 def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_path):
     ok = run("validate", str(built_trig))
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -145,3 +145,14 @@ def test_dumps_are_readable_by_others(built_dist):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE((built_dist / "mdo.trig").stat().st_mode) == 0o666 & ~umask
+
+
+def test_graph_names_are_escaped_like_every_minted_iri():
+    """An edition id with a space must not make the hand-written TriG unreadable."""
+    from converter.iris import Iris
+    from converter.trig import ObservationText
+
+    iris = Iris(B)
+    assert str(iris.graph("editie", "2020 voorjaar")) == f"{B}/graph/editie/2020%20voorjaar"
+    block = f"{ObservationText(iris).graph('2020 voorjaar')} {{ <{B}/s> <{B}/p> <{B}/o> . }}"
+    assert len(list(ox.parse(block, format=ox.RdfFormat.TRIG))) == 1

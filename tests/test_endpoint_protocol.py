@@ -405,6 +405,25 @@ def test_store_in_memory_is_shared_with_forked_workers_and_writes_nothing(tmp_pa
     assert not store_dir_for(data).exists()
 
 
+def test_a_worker_that_cannot_be_started_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused fork (EAGAIN under a process limit) costs one failed request, not the worker slot."""
+    from endpoint import pool as pool_module
+
+    data = write_dumps(FIXTURE_TRIG, tmp_path)
+    for live in serve(data, in_memory=True, query_workers=1, query_timeout=1.0):
+        real, refused = pool_module._fork_worker, []
+
+        def refuse_once(*args: Any) -> int:
+            if not refused:
+                refused.append(True)
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            return real(*args)
+
+        monkeypatch.setattr(pool_module, "_fork_worker", refuse_once)
+        assert get(live, RUNAWAY).status_code == 503  # its worker is killed; the new one is refused
+        assert [get(live, "ASK {}").status_code for _ in range(3)] == [500, 200, 200]
+
+
 def test_multiple_query_parameters_are_refused(small_server: LiveServer) -> None:
     response = httpx.get(small_server.url + "/sparql?query=" + quote("ASK {}") + "&query=" + quote("ASK {}"))
     assert response.status_code == 400
