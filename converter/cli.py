@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -30,14 +29,21 @@ def _registry():
         raise typer.Exit(2) from None
 
 
-def _extract(registry: Registry):
-    from .extract import UnknownIndicators, extract
+def _input_errors() -> tuple[type[Exception], ...]:
+    """What bad editions raise while being read: reported with their place, exit status 1."""
+    from .extract import UnknownIndicators
     from .readers import SourceError
     from .readers.markdown_tsv import TableShapeError
 
+    return (UnknownIndicators, SourceError, TableShapeError)
+
+
+def _extract(registry: Registry):
+    from .extract import extract
+
     try:
         return extract(registry)
-    except (UnknownIndicators, SourceError, TableShapeError) as error:
+    except _input_errors() as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
 
@@ -60,10 +66,6 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
     from .build import build
     from .dumps import UnknownFormat
-    from .extract import UnknownIndicators
-    from .readers import SourceError
-    from .readers.markdown_tsv import TableShapeError
-
     from .settings import load_settings
 
     try:
@@ -71,7 +73,7 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     except (UnknownFormat, RegistryError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
-    except (UnknownIndicators, SourceError, TableShapeError) as error:
+    except _input_errors() as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
     err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "

@@ -74,10 +74,7 @@ class Cube:
         per edition with its observations. An edition's graph thus has two blocks, which TriG
         merges.
         """
-        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
-        for quad in dict.fromkeys(self.quads):  # once each, in the order they were made
-            by_graph[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
-        small = [quad for quads in by_graph.values() for quad in quads]
+        small = [quad for quads in self.small_graphs().values() for quad in quads]
         prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
         yield ox.serialize(small, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8"), len(small)
         yield prefix_lines(), 0
@@ -88,6 +85,13 @@ class Cube:
                 if o.edition == edition:
                     yield render.triples(o, *self.revisions[observation_key(o)])
             yield "}\n", 0
+
+    def small_graphs(self) -> dict[str, list[ox.Quad]]:
+        """The quads of the small graphs by graph name, each quad once, in the order they were made."""
+        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+        for quad in dict.fromkeys(self.quads):
+            by_graph[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
+        return by_graph
 
     def store(self) -> ox.Store:
         """The dataset in an in-memory store (to query or validate it; fine for the real cube)."""

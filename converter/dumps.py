@@ -136,8 +136,7 @@ def write_all(cube: Cube, folder: Path, prefixes: dict[str, str] | None = None) 
 
 def write_graph(cube: Cube, graph: str, path: Path, prefixes: dict[str, str] | None = None) -> None:
     """One named graph of the cube's small graphs as a Turtle file (the catalogue, for harvesters)."""
-    triples = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-               for q in dict.fromkeys(cube.quads) if q.graph_name == ox.NamedNode(graph))
+    triples = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in cube.small_graphs().get(graph, []))
     _write(triples, path, ox.RdfFormat.TURTLE, prefixes)
 
 

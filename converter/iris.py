@@ -32,7 +32,7 @@ class Iris:
         return URIRef(self.text(kind, *ref))
 
     def text(self, kind: str, *ref: str | int) -> str:
-        """The IRI of a thing as a plain string (for the N-Quads writer's hot path)."""
+        """The IRI of a thing as a plain string (for the TriG writer's hot path)."""
         return f"{self.base}/id/{kind}/" + "/".join(map(_segment, ref))
 
     def graph(self, *ref: str) -> URIRef:

@@ -1,9 +1,8 @@
-"""Collect the cube as pyoxigraph quads, behind the `graph.add((s, p, o))` of rdflib graphs.
+"""Collect the small graphs of the cube as pyoxigraph quads, behind rdflib's `graph.add((s, p, o))`.
 
-Building the cube in rdflib's in-memory store costs many microseconds a triple (it keeps three
-indexes and a context map); collecting pyoxigraph quads and loading them in one bulk call is
-several times faster and leaner, which is what lets the converter scale to large cubes. The
-cube code keeps writing rdflib terms, which read well; they are converted here, IRIs cached.
+The vocabulary, code lists, links, findings and catalogue are written with rdflib terms, which
+read well; they are converted here (IRIs cached) and kept as a plain list of quads, cheaper
+than rdflib's indexed store. The observations do not pass through here: `trig.py` writes them.
 """
 
 from __future__ import annotations
@@ -47,10 +46,6 @@ class GraphWriter:
         subject, predicate, obj = triple
         self._quads.append(ox.Quad(to_ox(subject), to_ox(predicate), to_ox(obj), self._graph))  # type: ignore[arg-type]
 
-    def quad(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
-        """Add a triple of pyoxigraph terms as they are (the hot path: one call per figure's triple)."""
-        self._quads.append(ox.Quad(subject, predicate, obj, self._graph))
-
     def parse(self, path: Path) -> None:
         """Add the triples of a Turtle file."""
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
@@ -58,7 +53,7 @@ class GraphWriter:
 
 
 class QuadCollector:
-    """The quads of a dataset, gathered per named graph, then loaded into a store at once."""
+    """The quads of a dataset, each tagged with its named graph, in the order they were made."""
 
     def __init__(self) -> None:
         self.quads: list[ox.Quad] = []
@@ -66,7 +61,3 @@ class QuadCollector:
     def graph(self, iri: URIRef) -> GraphWriter:
         return GraphWriter(self.quads, iri)
 
-    def store(self) -> ox.Store:
-        store = ox.Store()
-        store.bulk_extend(self.quads)
-        return store

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from rdflib.namespace import PROV, RDFS, XSD
+from rdflib.namespace import PROV, RDFS
 
 from .iris import Iris
 from .model import Observation
@@ -31,14 +31,10 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-def literal(text: str, language: str | None = None, datatype: str | None = None) -> str:
-    """A literal as a Turtle (and N-Triples) term: language-tagged, typed or a plain string."""
+def literal(text: str, language: str | None = None) -> str:
+    """A string literal as a Turtle (and N-Triples) term, language-tagged or plain."""
     quoted = '"' + text.translate(_ESCAPES) + '"'
-    if language:
-        return f"{quoted}@{language}"
-    if datatype and datatype != str(XSD.string):
-        return f"{quoted}^^<{datatype}>"
-    return quoted
+    return f"{quoted}@{language}" if language else quoted
 
 
 def number(value: Decimal) -> str:
