@@ -57,6 +57,29 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class TreePeak:
+    """The peak of the summed RSS of this process and its children, sampled every 0.1 s
+    (validation runs its chunks in worker processes, which ru_maxrss of this one misses)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "TreePeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _peak_mb())
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, memory(os.getpid())[0])
+
+
 def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     """One measured step in this (child) process; returns its figures."""
     from synthetic import Plan
@@ -75,10 +98,12 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     if name == "validate":
         from converter.validate import validate
 
-        start = time.perf_counter()
-        result = validate(path)
-        return {"seconds": time.perf_counter() - start, "conforms": result.conforms, "quads": result.triples,
-                "violations": len(result.violations), "peak_mb": _peak_mb()}
+        with TreePeak() as peak:
+            start = time.perf_counter()
+            result = validate(path)
+            seconds = time.perf_counter() - start
+        return {"seconds": seconds, "conforms": result.conforms, "quads": result.triples,
+                "violations": len(result.violations), "peak_mb": peak.peak, "mode": result.mode}
     if name == "load":
         from endpoint.store import ensure_store, store_dir_for
 

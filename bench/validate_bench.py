@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, n, seconds, result in rows:
         rate = f"{n / seconds:,.0f}" if n else "-"
         verdict = "conforms" if result.conforms else f"{len(result.violations)} violations"
-        print(f"{label:<32} {n if n is not None else '-':>12} {result.triples:>10,} {seconds:>8.2f} {rate:>8}  {verdict}")
-    # ru_maxrss is in KiB on Linux; the peak of the whole run, so of the largest cube above
+        print(f"{label:<32} {n if n is not None else '-':>12} {result.triples:>10,} {seconds:>8.2f} {rate:>8}  {verdict} ({result.mode})")
+    # ru_maxrss is in KiB on Linux; the peak of the whole run, so of the largest cube above (without
+    # the worker processes of a cube checked in chunks: bench/run.py sums those)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 

@@ -94,7 +94,11 @@ def quality_command(out: Optional[Path] = typer.Option(None, "--out", help="also
 
 
 @app.command("validate")
-def validate_command(file: Optional[Path] = typer.Argument(None, help="dataset file (default: dist/mdo.trig)")) -> None:
+def validate_command(
+    file: Optional[Path] = typer.Argument(None, help="dataset file (default: dist/mdo.trig)"),
+    workers: Optional[int] = typer.Option(None, min=1, help="processes for a large TriG of the converter, which is "
+                                          "checked in chunks (default: the CPUs, at most 4; about 1 GB each)"),
+) -> None:
     """Check the dataset against the SHACL shapes in shapes/; exit status 1 on any violation."""
     from .settings import load_settings
     from .validate import ValidateError, format_report, validate
@@ -104,7 +108,7 @@ def validate_command(file: Optional[Path] = typer.Argument(None, help="dataset f
         err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
         raise typer.Exit(2)
     try:
-        result = validate(path)
+        result = validate(path, workers=workers)
     except ValidateError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None

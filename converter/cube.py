@@ -21,7 +21,7 @@ from .iris import Iris
 from .model import Observation
 from .registry import TOTAL, Registry
 from .settings import Settings
-from .trig import ObservationText, prefix_lines
+from .trig import MARKER, ObservationText, prefix_lines
 from .quads import GraphWriter as Graph
 from .quads import QuadCollector
 from .vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
@@ -77,7 +77,7 @@ class Cube:
         small = [quad for quads in self.small_graphs().values() for quad in quads]
         prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
         yield ox.serialize(small, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8"), len(small)
-        yield prefix_lines(), 0
+        yield MARKER + prefix_lines(), 0
         render = ObservationText(self.iris)
         for edition in self.editions:
             yield f"{render.graph(edition)} {{\n", 0

@@ -44,6 +44,14 @@ def number(value: Decimal) -> str:
     return format(value, "f")
 
 
+MARKER = "# mdo:observation-units\n"
+"""A comment line before the observation blocks: from here on, `ObservationText.triples` units only.
+
+It tells `converter.blocks` that the rest of the file is laid out as this module writes it
+(prefix lines, then graph blocks of units: one observation and its source cell, every literal
+on one line), so a validator may cut it into chunks as text. Other writers do not write it."""
+
+
 def prefix_lines() -> str:
     return "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in PREFIXES.items())
 

@@ -14,10 +14,15 @@ for an observation or source cell, the place in the source text it was read from
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from . import blocks
 from .model import Place
 from .settings import Settings, load_settings
 
@@ -36,6 +42,7 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 MDO = Namespace("https://data.monitordigitaleoverheid.nl/def/mdo#")
 MDOSH = Namespace("https://data.monitordigitaleoverheid.nl/def/shapes#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+QB = Namespace("http://purl.org/linked-data/cube#")
 
 SHAPE_FILES = ("datacube", "domain", "catalogue")
 """The shape files under `shapes/`, by stem; `validate(shapes=...)` takes a subset."""
@@ -84,6 +91,11 @@ class ValidationResult:
     violations: list[Violation] = field(default_factory=list)
     triples: int = 0  # quads loaded (the union of all graphs is validated)
     seconds: float = 0.0
+    mode: str = "one store"  # or "N chunks of observations, P processes" (see validate())
+
+
+CHUNK_BYTES = 100 * 2**20
+"""About 70,000 observations of the converter's TriG: a chunk's store then takes about 0.7 GB."""
 
 
 def validate(
@@ -91,44 +103,48 @@ def validate(
     *,
     shapes: Sequence[str] | None = None,
     settings: Settings | None = None,
+    workers: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> ValidationResult:
     """Validate `data` (a graph, a dataset or an RDF file) against the project's shapes.
 
     For a dataset or a TriG / N-Quads file the union of all graphs is validated. `shapes`
-    selects shape files by stem (default: all of `SHAPE_FILES`).
+    selects shape files by stem (default: all of `SHAPE_FILES`). A TriG file the converter
+    wrote that is larger than `chunk_bytes` is checked in chunks (`converter.blocks`), by
+    `workers` processes at once (default: the number of CPUs, at most 4): the same results
+    as one store, in a fraction of the memory. Everything else is checked in one store.
     """
     start = time.perf_counter()
     settings = settings or load_settings()
+    names = tuple(shapes or SHAPE_FILES)
+    note = ""
+    if isinstance(data, (str, Path)) and Path(data).suffix.lower() == ".trig" and Path(data).is_file():
+        chunked, note = _validate_in_chunks(Path(data), settings.shapes_dir, names, workers, chunk_bytes)
+        if chunked is not None:
+            return replace(chunked, seconds=time.perf_counter() - start)
     store = _load_store(data)
-    shapes_graph = _instantiate_templates(_shapes_graph(settings.shapes_dir, tuple(shapes or SHAPE_FILES)), store)
-    conforms, report, _ = pyshacl.validate(
-        _StoreGraph(store),
-        shacl_graph=shapes_graph,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        allow_infos=True,
-    )
-    violations = _violations(report, shapes_graph, store)
+    conforms, violations = _check(store, settings.shapes_dir, names)
     return ValidationResult(
-        conforms=bool(conforms) and not any(v.severity == "Violation" for v in violations),
+        conforms=conforms,
         violations=violations,
         triples=len(store),
         seconds=time.perf_counter() - start,
+        mode=f"one store ({note})" if note else "one store",
     )
 
 
 def format_report(result: ValidationResult, *, limit_per_rule: int = 20) -> str:
     """A readable report for the terminal: per rule, each violation with its focus and source."""
+    how = f" ({result.mode})" if result.mode != "one store" else ""
     if not result.violations:
-        return f"Conforms: {result.triples:,} triples checked in {result.seconds:.1f} s."
+        return f"Conforms: {result.triples:,} triples checked in {result.seconds:.1f} s{how}."
     by_rule: dict[str, list[Violation]] = defaultdict(list)
     for violation in result.violations:
         by_rule[violation.rule].append(violation)
     verdict = "Does not conform" if not result.conforms else "Conforms, with remarks"
     lines = [
         f"{verdict}: {len(result.violations)} result(s) under {len(by_rule)} rule(s); "
-        f"{result.triples:,} triples checked in {result.seconds:.1f} s.",
+        f"{result.triples:,} triples checked in {result.seconds:.1f} s{how}.",
     ]
     for rule, violations in by_rule.items():
         first = violations[0]
@@ -174,6 +190,201 @@ class _StoreGraph(OxigraphDataGraph):  # type: ignore[misc]
         if isinstance(subject, Literal):
             return
         yield from super().objects(subject, predicate, unique=unique)
+
+
+def _check(
+    store: ox.Store, shapes_dir: Path, names: tuple[str, ...], observations_only: bool = False
+) -> tuple[bool, list[Violation]]:
+    """Run pySHACL with the named shape files over `store`; its verdict and violations.
+
+    `observations_only`: only the shapes on the observations (see `_observation_shapes`).
+    """
+    shapes_graph = _instantiate_templates(_shapes_graph(shapes_dir, names), store)
+    if observations_only:
+        _keep_only_observation_shapes(shapes_graph)
+    conforms, report, _ = pyshacl.validate(
+        _StoreGraph(store),
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=False,
+        inplace=True,
+        allow_infos=True,
+    )
+    violations = _violations(report, shapes_graph, store)
+    return bool(conforms) and not any(v.severity == "Violation" for v in violations), violations
+
+
+# --- In chunks -------------------------------------------------------------------------------
+
+
+def _validate_in_chunks(
+    path: Path, shapes_dir: Path, names: tuple[str, ...], workers: int | None, chunk_bytes: int
+) -> tuple[ValidationResult | None, str]:
+    """Check a large TriG of the converter in chunks; (None, why) when it cannot be cut.
+
+    Each chunk is the context plus all observations of some indicators (see `converter.blocks`
+    for why that checks each observation exactly as one store would). The context alone is
+    checked with every shape by a worker that starts as soon as the context is read, while
+    the rest is still being cut. The chunk files are written beside the data file, so the
+    disk rather than memory holds them.
+    """
+    try:
+        folder = tempfile.TemporaryDirectory(prefix=".mdo-validate-", dir=path.parent)
+    except OSError:
+        folder = tempfile.TemporaryDirectory(prefix="mdo-validate-")
+    with folder as name:
+        tmp = Path(name)
+        started: list[_Worker] = []
+        try:
+            try:
+                chunks = blocks.cut(
+                    path, tmp, chunk_bytes,
+                    on_context=lambda context: started.append(_Worker(tmp, "context", context, [None], shapes_dir, names)),
+                )
+            except blocks.LayoutError as error:
+                return None, f"not cut into chunks: {error}"
+            if chunks is None:
+                return None, ""
+            context = _load_store(chunks.context)
+            why = _why_not_in_chunks(context, chunks)
+            if why:
+                return None, f"not cut into chunks: {why}"
+            context_triples = len(context)
+            del context
+            processes = min(workers or min(os.cpu_count() or 1, 4), len(chunks.chunks))
+            for number, share in enumerate(_shares(chunks.chunks, processes)):
+                started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
+            done = [result for worker in started for result in worker.results()]
+        finally:
+            for worker in started:
+                worker.stop()
+    violations = sorted(dict.fromkeys(v for _, found, _ in done for v in found), key=_order)
+    return (
+        ValidationResult(
+            conforms=all(conforms for conforms, _, _ in done),
+            violations=violations,
+            triples=context_triples + sum(triples - context_triples for _, _, triples in done),  # the context job adds 0
+            mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
+        ),
+        "",
+    )
+
+
+def _shares(chunks: list[Path], processes: int) -> list[list[Path | None]]:
+    """The chunks dealt to the processes, the largest first, each to the least loaded."""
+    shares: list[list[Path | None]] = [[] for _ in range(processes)]
+    sizes = [0] * processes
+    for chunk in sorted(chunks, key=lambda c: c.stat().st_size, reverse=True):
+        least = sizes.index(min(sizes))
+        shares[least].append(chunk)
+        sizes[least] += chunk.stat().st_size
+    return shares
+
+
+class _Worker:
+    """A `python -m converter.validate_worker` process running `check_job` on some tasks.
+
+    Processes of their own, not a multiprocessing pool: a pool that spawns re-imports the
+    caller's main module, and one that forks copies whatever threads and locks the caller holds.
+    """
+
+    def __init__(
+        self, folder: Path, name: str, context: Path, tasks: list[Path | None], shapes_dir: Path, names: tuple[str, ...]
+    ) -> None:
+        self.out, self.log = folder / f"result-{name}.pickle", folder / f"worker-{name}.log"
+        job = folder / f"job-{name}.pickle"
+        job.write_bytes(pickle.dumps({"context": context, "chunks": tasks, "shapes_dir": shapes_dir, "names": names, "out": self.out}))
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "converter.validate_worker", str(job)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=_worker_environment(),
+            )
+
+    def results(self) -> list[tuple[bool, list[Violation], int]]:
+        if self.process.wait() != 0:
+            output = self.log.read_text(encoding="utf-8", errors="replace").strip()
+            raise ValidateError(f"a validation worker failed (exit {self.process.returncode}): {output[-2000:]}")
+        results: list[tuple[bool, list[Violation], int]] = pickle.loads(self.out.read_bytes())
+        return results
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _worker_environment() -> dict[str, str]:
+    """This environment, with this package importable however it was installed or run."""
+    root = str(Path(__file__).resolve().parent.parent)
+    paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _why_not_in_chunks(context: ox.Store, chunks: blocks.Chunks) -> str:
+    """Why cutting by indicator would not check the file exactly as one store; "" if it would."""
+    prefixes = f"PREFIX qb: <{QB}> PREFIX mdo: <{MDO}>\n"
+    if context.query(prefixes + "ASK { { ?s qb:slice|qb:observation ?o } UNION { ?s a qb:Slice } }", use_default_graph_as_union=True):
+        return "the data has slices, and IC-18 compares them with observations"
+    for dataset in sorted(chunks.datasets):
+        dimension = f"""ASK {{ <{dataset}> qb:structure/qb:component ?c .
+                 {{ ?c qb:dimension mdo:indicator }} UNION {{ ?c qb:componentProperty mdo:indicator . mdo:indicator a qb:DimensionProperty }} }}"""
+        if not context.query(prefixes + dimension, use_default_graph_as_union=True):
+            return f"mdo:indicator is not a dimension of <{dataset}>, so duplicates could fall in different chunks"
+    subjects = context.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
+    for (subject,) in subjects:  # type: ignore[misc]
+        if hash(f"<{subject.value}>".encode()) in chunks.subjects:
+            return f"<{subject.value}> is described both among the observations and outside them"
+    return ""
+
+
+def check_job(
+    context: Path, chunks: list[Path | None], shapes_dir: Path, names: tuple[str, ...]
+) -> list[tuple[bool, list[Violation], int]]:
+    """In a worker process: per task, its verdict, violations and the size of the store checked.
+
+    A task None checks the context alone with every shape; a chunk is loaded with the context
+    into a store of its own and checked with the shapes on the observations only, as the other
+    shapes see nothing but the context (codes, structure, catalogue). (Removing a chunk from a
+    store to reuse its context does not pay: Oxigraph keeps removed quads until it is dropped.)
+    """
+    results = []
+    for chunk in chunks:
+        store = ox.Store()
+        _load_part(store, context)
+        if chunk is not None:
+            _load_part(store, chunk)
+        results.append((*_check(store, shapes_dir, names, observations_only=chunk is not None), len(store)))
+        del store
+    return results
+
+
+def _load_part(store: ox.Store, part: Path) -> None:
+    try:
+        store.load(path=str(part), format=ox.RdfFormat.TRIG)
+    except (OSError, SyntaxError) as error:
+        raise ValidateError(f"{part}: {error}") from error
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+
+
+def _observation_shapes(shapes: Graph) -> set[Node]:
+    """The shapes on observations: those on `qb:DataSet` (rules over a data set's observations)
+    and on the node `qb:Observation` (rules for every observation), as shapes/README.md has it.
+
+    Every other shape targets codes, the structure or the catalogue, none of which a chunk
+    adds to, and no shape of those reaches an observation (`tests/test_validate_chunks.py`
+    checks that a cut file gives the results of one store).
+    """
+    return set(shapes.subjects(SH.targetClass, QB.DataSet)) | set(shapes.subjects(SH.targetNode, QB.Observation))
+
+
+def _keep_only_observation_shapes(shapes: Graph) -> None:
+    keep = _observation_shapes(shapes)
+    for target in _TARGETS:
+        for shape in list(shapes.subjects(target, None)):
+            if shape not in keep:
+                shapes.remove((shape, target, None))
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -290,8 +501,12 @@ def _violations(report: Graph, shapes: Graph, store: ox.Store) -> list[Violation
                 place=place or places.get(focus),
             )
         )
-    violations.sort(key=lambda v: (_rule_order(v.rule), v.rule, str(v.focus_node), str(v.value), str(v.path)))
+    violations.sort(key=_order)
     return violations
+
+
+def _order(v: Violation) -> tuple[tuple[int, int], str, str, str, str]:
+    return (_rule_order(v.rule), v.rule, str(v.focus_node), str(v.value), str(v.path))
 
 
 def _rule(shapes: Graph, shape: Node | None) -> tuple[str, str | None]:
@@ -358,3 +573,4 @@ def _show(node: Node) -> str:
     if isinstance(node, Literal) and node.datatype in (None, XSD.string):
         return Literal(str(node), lang=node.language).n3()
     return node.n3() if hasattr(node, "n3") else str(node)
+

@@ -1,0 +1,232 @@
+"""Cut the converter's TriG into a context and chunks of observations, to validate it in parts.
+
+Validating a million observations in one store needs 20 M quads in memory (about 10 GB in
+Oxigraph). Almost every rule looks at one observation, its source cell and the codes; the two
+that compare observations (IC-12 no duplicates, IC-17 all measures present) compare only
+observations with the same dimension values, so with the same indicator. A chunk that holds
+the context (everything that is not an observation or a source cell: codes, structure,
+findings, catalogue) and every observation of some indicators with their cells is therefore
+checked by the shapes exactly as the whole would be, for those observations.
+
+This works on text, at the speed of `re` and file copies: handling 20 M quads one by one in
+Python costs more than the validation. So it reads only the layout `converter/trig.py` writes
+and promises with `MARKER`: after the marker, prefix lines, then graph blocks (`<g> {` ...
+`}`) of units, each one observation (`\\t<o> a qb:Observation ;` and its indented lines)
+followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observation's
+`prov:wasDerivedFrom`), every literal on one line. A file without the marker is not cut
+(`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`,
+and `converter.validate` then checks it in one store. Whether the context lets indicators
+decide the chunks (indicator is a dimension of every data set, no slices) is checked by the
+caller, which sees the context as RDF.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .trig import MARKER
+
+_READ = 64 * 2**20
+_MARKER = MARKER.encode()
+_GRAPH = re.compile(rb"\n(?:(<[^>\n]+>) \{|\})(?=\n)")
+_OBSERVATION = re.compile(rb"\n\t(<[^>\n]+>) a qb:Observation ;\n")
+_CELL = re.compile(rb"\n\t(<[^>\n]+>) a mdo:Broncel ;\n")
+_DERIVED = re.compile(rb"\n\t\tprov:wasDerivedFrom (<[^>\n]+>)")
+_INDICATOR = re.compile(rb"\n\t\tmdo:indicator (<[^>\n]+>)")
+_DATASET = re.compile(rb"\n\t\tqb:dataSet <([^>\n]+)>")
+
+
+class LayoutError(ValueError):
+    """The file carries the marker but is not laid out as the converter writes it."""
+
+
+@dataclass
+class Chunks:
+    """A cut file: the context TriG and the chunk files, each with the context's prefixes."""
+
+    context: Path
+    chunks: list[Path]
+    observations: int = 0
+    datasets: set[str] = field(default_factory=set)  # every qb:dataSet of the observations
+    subjects: set[int] = field(default_factory=set)  # hashes of the observation and cell IRIs
+
+
+def cut(path: Path, folder: Path, chunk_bytes: int, on_context: Callable[[Path], None] | None = None) -> Chunks | None:
+    """Cut `path` into `folder`, or None when it has no marker or is small enough for one store.
+
+    `on_context` is called with the context file as soon as it is written, before the
+    observations are cut (so its own check can start at once).
+    The number of chunks is the size of the observation part over `chunk_bytes`; an
+    observation's chunk is decided by a checksum of its indicator(s), so all observations of
+    an indicator, and hence every candidate duplicate, land in one chunk.
+    """
+    with path.open("rb") as source:
+        start = _find_marker(source)
+        if start is None:
+            return None
+        count = -(-(path.stat().st_size - start) // chunk_bytes)
+        if count < 2:
+            return None
+        source.seek(0)
+        context = source.read(start)
+        (folder / "context.trig").write_bytes(context)
+        if on_context is not None:
+            on_context(folder / "context.trig")
+        source.seek(start + len(_MARKER))
+        return _Cutter(path, folder, count, context.count(b"\n")).run(source)
+
+
+def _find_marker(source: BinaryIO) -> int | None:
+    """The offset of the marker line, read in blocks (the context before it is small)."""
+    offset, tail = 0, b"\n"
+    while block := source.read(_READ):
+        found = (tail + block).find(b"\n" + _MARKER)
+        if found >= 0:
+            return offset - len(tail) + found + 1
+        offset += len(block)
+        tail = block[-len(_MARKER) :]
+    return None
+
+
+class _Cutter:
+    """Streams the observation part once, appending each unit to its chunk's file.
+
+    The work is done per read (64 MB) with `re` and list operations, not per line: the
+    observations, cells, derivations and indicators of a stretch are found each in one pass,
+    and the layout is checked by comparing those lists (each observation followed by its one
+    cell, the cell its derivation names), so Python touches each unit only to file it.
+    """
+
+    def __init__(self, path: Path, folder: Path, count: int, context_lines: int) -> None:
+        self.path, self.count = path, count
+        self.result = Chunks(context=folder / "context.trig", chunks=[folder / f"chunk-{i}.trig" for i in range(count)])
+        self.graph: bytes | None = None
+        self.pending: list[list[bytes]] = [[] for _ in range(count)]
+        self.datasets: set[bytes] = set()
+        self.line = context_lines  # lines before the current read; the marker line is the next
+        self.outputs: list[BinaryIO] = []
+
+    def run(self, source: BinaryIO) -> Chunks:
+        header = self._prefixes(source)
+        self.outputs = [chunk.open("wb") for chunk in self.result.chunks]
+        try:
+            for out in self.outputs:
+                out.write(header)
+            carry = b"\n"
+            while block := source.read(_READ):
+                text = carry + block
+                done = self._complete(text)
+                self._stretch(text, done)
+                self.line += text.count(b"\n", 0, done)
+                carry = text[done:]
+            self._stretch(carry, len(carry))
+        finally:
+            for out in self.outputs:
+                out.close()
+        if self.graph is not None:
+            self._fail(carry, len(carry) - 1, "the last graph block is not closed")
+        self.result.datasets = {d.decode() for d in self.datasets}
+        self.result.observations = len(self.result.subjects) // 2
+        self.result.chunks = [c for c in self.result.chunks if c.stat().st_size > len(header)]
+        return self.result
+
+    @staticmethod
+    def _complete(text: bytes) -> int:
+        """Where the last unit that may still go on in the next read begins (0: none complete)."""
+        last = text.rfind(b"\n\t<")
+        if last > 0 and text.startswith(b" a mdo:Broncel ;", text.find(b">", last) + 1):
+            last = text.rfind(b"\n\t<", 0, last)  # a cell: its observation begins the unit
+        return max(last, 0)
+
+    def _prefixes(self, source: BinaryIO) -> bytes:
+        lines = []
+        while (line := source.readline()).startswith((b"@prefix ", b"PREFIX ")):
+            lines.append(line)
+        self.line += len(lines) + 1
+        source.seek(source.tell() - len(line))
+        return b"".join(lines)
+
+    def _stretch(self, text: bytes, end: int) -> None:
+        """File the units in `text[:end]`, between the graph lines there."""
+        start = 0
+        for line in _GRAPH.finditer(text, 0, end):
+            self._units(text, start, line.start())
+            if line.group(1) is not None:
+                if self.graph is not None:
+                    self._fail(text, line.start(), "a graph block opens inside another")
+                self.graph = line.group(1)
+            elif self.graph is None:
+                self._fail(text, line.start(), "'}' closes no graph block")
+            else:
+                self.graph = None
+            start = line.end()
+        self._units(text, start, end)
+
+    def _units(self, text: bytes, start: int, end: int) -> None:
+        heads = [(m.start(), m.group(1)) for m in _OBSERVATION.finditer(text, start, end)]
+        first = heads[0][0] if heads else end
+        if text[start:first].strip():
+            self._fail(text, start, "text outside an observation unit")
+        if not heads:
+            return
+        if self.graph is None:
+            self._fail(text, first, "an observation outside a graph block")
+        starts = [position for position, _ in heads]
+        cells = [(m.start(), m.group(1)) for m in _CELL.finditer(text, first, end)]
+        derived = [(m.start(), m.group(1)) for m in _DERIVED.finditer(text, first, end)]
+        cell_starts = [position for position, _ in cells]
+        if not (
+            len(cells) == len(derived) == len(heads)
+            and text.count(b"\n\t<", first, end) == 2 * len(heads)
+            and all(map(operator.lt, starts, [p for p, _ in derived]))
+            and all(map(operator.lt, [p for p, _ in derived], cell_starts))
+            and all(map(operator.lt, cell_starts, starts[1:]))
+            and [iri for _, iri in derived] == [iri for _, iri in cells]
+        ):
+            self._fail(text, self._first_bad_unit(text, starts, end), "expected an observation followed by its one source cell")
+        subjects, before = self.result.subjects, len(self.result.subjects)
+        subjects.update(map(hash, (iri for _, iri in heads)))
+        subjects.update(map(hash, (iri for _, iri in cells)))
+        if len(subjects) != before + 2 * len(heads):
+            self._fail(text, first, "an observation or cell in or before this stretch is described twice")
+        self._datasets(text, first, end)
+        ends = [*starts[1:], end]
+        found = [(m.start(), m.group(1)) for m in _INDICATOR.finditer(text, first, end)]
+        positions = [position for position, _ in found]
+        if len(found) == len(heads) and all(map(operator.lt, starts, positions)) and all(map(operator.lt, positions, cell_starts)):
+            keys = [iri for _, iri in found]  # one indicator in each observation, as the converter writes
+        else:
+            keys = [b" ".join(sorted(_INDICATOR.findall(text, a, c))) for a, c in zip(starts, cell_starts)]
+        pending, count = self.pending, self.count
+        for a, b, key in zip(starts, ends, keys):
+            pending[zlib.crc32(key) % count].append(text[a:b])
+        for units, out in zip(pending, self.outputs):
+            if units:
+                out.write(self.graph + b" {" + b"".join(units) + b"\n}\n")  # type: ignore[operator]
+                units.clear()
+
+    def _datasets(self, text: bytes, start: int, end: int) -> None:
+        """Note the data sets of the observations; counting the known ones is quicker than reading all."""
+        total = text.count(b"\n\t\tqb:dataSet ", start, end)
+        if sum(text.count(b"\n\t\tqb:dataSet <" + known + b">", start, end) for known in self.datasets) != total:
+            self.datasets.update(_DATASET.findall(text, start, end))
+
+    @staticmethod
+    def _first_bad_unit(text: bytes, starts: list[int], end: int) -> int:
+        for a, b in zip(starts, [*starts[1:], end]):
+            unit = text[a:b]
+            derived = _DERIVED.findall(unit)
+            cell = unit.find(b"\n\t<", 2)
+            if len(derived) != 1 or not unit.startswith(derived[0] + b" a mdo:Broncel ;", cell + 2) or unit.find(b"\n\t<", cell + 2) >= 0:
+                return a
+        return starts[0]
+
+    def _fail(self, text: bytes, position: int, why: str) -> None:
+        line = self.line + text.count(b"\n", 0, position + 1)
+        raise LayoutError(f"{self.path}:{line}: {why}")

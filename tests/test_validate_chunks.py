@@ -1,0 +1,152 @@
+"""Validation in chunks (converter/blocks.py, converter/validate.py) gives what one store gives.
+
+The real cube is cut with a tiny chunk size, so its 1,310 observations fall in about a dozen
+chunks, and faults are written into its text at the places the converter would print them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from converter.blocks import LayoutError, cut
+from converter.trig import MARKER
+from converter.validate import validate
+
+SMALL = 150_000  # bytes per chunk: the real TriG's 2.2 MB then makes about a dozen chunks
+WHOLE = 10**12  # bytes per chunk: never cut
+B = "https://data.monitordigitaleoverheid.nl"
+
+
+@pytest.fixture()
+def trig_text(built_trig: Path) -> str:
+    return built_trig.read_text(encoding="utf-8")
+
+
+def _units(text: str) -> list[str]:
+    """The observation units (an observation and its cell) after the marker, in file order."""
+    body = text[text.index(MARKER) :]
+    return re.findall(r"\n\t<[^>]+> a qb:Observation ;\n.*?\n\t<[^>]+> a mdo:Broncel ;\n.*? \.(?=\n)", body, re.S)
+
+
+def _write(tmp_path: Path, text: str, name: str = "cube.trig") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _quads(*paths: Path) -> list[str]:
+    return [str(quad) for path in paths for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG)]
+
+
+def test_cut_keeps_every_quad_once_and_each_indicator_in_one_chunk(built_trig: Path, tmp_path: Path) -> None:
+    chunks = cut(built_trig, tmp_path, SMALL)
+    assert chunks is not None
+    assert chunks.observations == 1310
+    assert len(chunks.chunks) >= 10
+    assert chunks.datasets == {f"{B}/id/dataset/monitor-digitale-overheid"}
+    parts = [_quads(chunk) for chunk in chunks.chunks]
+    context = _quads(chunks.context)
+    assert sum(len(part) for part in parts) + len(context) == 28815
+    assert sorted([*context, *(quad for part in parts for quad in part)]) == sorted(set(_quads(built_trig)))
+    homes: dict[str, set[int]] = {}
+    for number, part in enumerate(parts):
+        for quad in part:
+            if f"<{B}/def/mdo#indicator>" in quad:
+                homes.setdefault(quad.split(" ")[2], set()).add(number)
+    assert homes and all(len(chunk_numbers) == 1 for chunk_numbers in homes.values())
+
+
+def test_small_files_and_files_without_the_marker_are_not_cut(built_trig: Path, tmp_path: Path, trig_text: str) -> None:
+    assert cut(built_trig, tmp_path, WHOLE) is None
+    assert cut(_write(tmp_path, trig_text.replace(MARKER, "")), tmp_path, SMALL) is None
+
+
+def test_the_real_cube_conforms_in_chunks_as_in_one_store(built_trig: Path) -> None:
+    chunked = validate(built_trig, chunk_bytes=SMALL, workers=2)
+    assert re.fullmatch(r"\d+ chunks of observations, 2 processes", chunked.mode)
+    assert chunked.conforms
+    assert chunked.violations == []
+    assert chunked.triples == validate(built_trig).triples == 28815
+
+
+def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, trig_text: str) -> None:
+    units = _units(trig_text)
+    assert len(units) == 1310
+    first, second, third = units[0], units[1], units[2]
+    # IC-12: a copy of the first observation under new names, at the end of another graph block
+    copy = first.replace("/totaal/2017>", "/totaal/2017-kopie>").replace("-totaal-2017>", "-totaal-2017-kopie>")
+    assert copy != first
+    text = trig_text.rstrip("\n")
+    assert text.endswith("}")
+    text = text[:-1] + copy.lstrip("\n") + "\n}\n"
+    # MDO-1 and IC-11: an observation without its year
+    text = text.replace(second, re.sub(r"\n\t\tmdo:jaar <[^>]+> ;", "", second, count=1))
+    # MDO-6: a source cell on line 0
+    text = text.replace(third, re.sub(r"mdo:regel \d+ ;", "mdo:regel 0 ;", third, count=1))
+    # MDO-8 and IC-19: an indicator no code list has
+    fourth = units[3]
+    text = text.replace(fourth, re.sub(r"(mdo:indicator <[^>]+)>", r"\1-onbekend>", fourth, count=1))
+    # MDO-5: a percentage of 250
+    percent = next(u for u in units if "/id/eenheid/procent>" in u and "mdo:waarde " in u)
+    text = text.replace(percent, re.sub(r"mdo:waarde [0-9.]+", "mdo:waarde 250", percent, count=1))
+    path = _write(tmp_path, text)
+
+    one = validate(path, chunk_bytes=WHOLE)
+    chunked = validate(path, chunk_bytes=SMALL, workers=2)
+    assert one.mode == "one store"
+    assert chunked.mode.endswith("chunks of observations, 2 processes")
+    rules = {v.rule.split(" ")[0] for v in one.violations}
+    assert {"IC-11", "IC-12", "IC-19", "MDO-1", "MDO-5", "MDO-6", "MDO-8"} <= rules
+    assert chunked.violations == one.violations
+    assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 28815 + 20)
+
+
+def test_a_file_not_laid_out_as_promised_is_checked_in_one_store(tmp_path: Path, trig_text: str) -> None:
+    unit = _units(trig_text)[5]
+    extra = '\n\t<urn:x:los> <http://www.w3.org/2000/01/rdf-schema#label> "los" .'
+    text = trig_text.replace(unit, unit + extra)
+    path = _write(tmp_path, text)
+    line = text[: text.index(unit) + 1].count("\n") + 1  # the line of the unit's observation
+    (tmp_path / "cut").mkdir()
+    with pytest.raises(LayoutError, match=rf"cube\.trig:{line}: expected an observation"):
+        cut(path, tmp_path / "cut", SMALL)
+    (tmp_path / "cut" / "context.trig").unlink()
+    result = validate(path, chunk_bytes=SMALL)
+    assert result.mode.startswith(f"one store (not cut into chunks: {path}:{line}: ")
+    assert result.conforms and result.triples == 28816
+
+
+def test_an_observation_described_twice_is_not_cut(tmp_path: Path, trig_text: str) -> None:
+    unit = _units(trig_text)[7]
+    path = _write(tmp_path, trig_text.replace(unit, unit + unit))
+    result = validate(path, chunk_bytes=SMALL)
+    assert "is described twice" in result.mode
+    assert result.conforms and result.triples == 28815
+
+
+def test_chunks_need_the_indicator_to_be_a_dimension(tmp_path: Path, trig_text: str) -> None:
+    assert trig_text.count("qb:dimension mdo:indicator ;") == 1
+    path = _write(tmp_path, trig_text.replace("qb:dimension mdo:indicator ;", "qb:attribute mdo:indicator ;"))
+    result = validate(path, chunk_bytes=SMALL)
+    assert result.mode == (
+        f"one store (not cut into chunks: mdo:indicator is not a dimension of <{B}/id/dataset/monitor-digitale-overheid>, "
+        "so duplicates could fall in different chunks)"
+    )
+
+
+def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
+    path = _write(tmp_path, trig_text)
+    validate(path, chunk_bytes=SMALL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
+
+
+def test_an_observation_of_another_data_set_is_seen_by_the_cut(tmp_path: Path, trig_text: str) -> None:
+    unit = _units(trig_text)[900]
+    other = unit.replace("/id/dataset/monitor-digitale-overheid>", "/id/dataset/ander>")
+    assert other != unit
+    result = validate(_write(tmp_path, trig_text.replace(unit, other)), chunk_bytes=SMALL)
+    assert result.mode.startswith(f"one store (not cut into chunks: mdo:indicator is not a dimension of <{B}/id/dataset/ander>")
