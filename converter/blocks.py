@@ -34,7 +34,7 @@ from .trig import MARKER
 
 _READ = 64 * 2**20
 _MARKER = MARKER.encode()
-_GRAPH = re.compile(rb"\n(?:(<[^>\n]+>) \{|\})(?=\n)")
+_GRAPH = re.compile(rb"\n(?:(<[^>\n]+>) \{|\})(?=\n|$)")  # a region ends before a "\n"
 _OBSERVATION = re.compile(rb"\n\t(<[^>\n]+>) a qb:Observation ;\n")
 _CELL = re.compile(rb"\n\t(<[^>\n]+>) a mdo:Broncel ;\n")
 _DERIVED = re.compile(rb"\n\t\tprov:wasDerivedFrom (<[^>\n]+>)")
@@ -138,11 +138,10 @@ class _Cutter:
 
     @staticmethod
     def _complete(text: bytes) -> int:
-        """Where the last unit that may still go on in the next read begins (0: none complete)."""
-        last = text.rfind(b"\n\t<")
-        if last > 0 and text.startswith(b" a mdo:Broncel ;", text.find(b">", last) + 1):
-            last = text.rfind(b"\n\t<", 0, last)  # a cell: its observation begins the unit
-        return max(last, 0)
+        """Where the last observation whose head line is whole begins: the units before it are
+        complete, and it and the rest may go on in the next read (0: none complete)."""
+        head = text.rfind(b"> a qb:Observation ;\n")
+        return max(text.rfind(b"\n\t<", 0, head), 0) if head > 0 else 0
 
     def _prefixes(self, source: BinaryIO) -> bytes:
         lines = []
