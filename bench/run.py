@@ -444,7 +444,10 @@ def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: s
         lines.append(f"| {r['observations']:,} | {built.get('quads') or valid.get('quads') or 0:,} | {size} | "
                      f"{fmt_s(built)} ({fmt_mb(built)}) | {vtext} | {fmt_s(load)} ({fmt_mb(load)}) | "
                      f"{fmt_mb(load, 'store_mb')} |")
-    lines += ["", "Seconds and, in brackets, the step's peak RSS (each step runs in its own process).", ""]
+    lines += ["", "Seconds and, in brackets, the step's peak RSS (each step runs in its own process; for validate",
+              "summed over the process and its workers, sampled every 0.1 s). How validate checked each cube:", ""]
+    lines += [f"- {results[n]['observations']:,}: {results[n].get('validate', {}).get('mode', '-')}" for n in sizes]
+    lines += [""]
 
     lines += ["## Endpoint memory and throughput", "",
               "| observations | server | ready after | peak RSS (summed) | peak PSS | throughput, all queries |",
