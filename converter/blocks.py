@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .trig import MARKER
+from .trig import MARKER, prefix_lines
 
 _READ = 64 * 2**20
 _MARKER = MARKER.encode()
@@ -42,13 +42,44 @@ _INDICATOR = re.compile(rb"\n\t\tmdo:indicator (<[^>\n]+>)")
 _DATASET = re.compile(rb"\n\t\tqb:dataSet <([^>\n]+)>")
 
 
+# The grammar of a chunk (checked by `check_chunk`, in the worker, before it is loaded): graph
+# blocks of units; a unit's lines are its two head lines and property lines with one predicate
+# of the converter's and one object each (no comma lists, long strings, blank nodes or escaped
+# or relative IRIs). Only then do the indicator and data set lines the cut read say all there is.
+UNIT_PREDICATES = (
+    "qb:dataSet", "mdo:voorziening", "mdo:indicator", "mdo:jaar", "mdo:editie", "mdo:uitsplitsing",
+    "sdmx-attribute:unitMeasure", "sdmx-attribute:obsStatus", "mdo:actueel", "prov:wasDerivedFrom",
+    "mdo:waarde", "mdo:herziet", "mdo:statusToelichting", "mdo:voetnoot",
+    "mdo:bestand", "mdo:regel", "mdo:ruweTekst", "mdo:rijlabel", "mdo:sectie", "rdfs:label",
+)  # what `trig.ObservationText.triples` writes
+_IRI = rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*>"
+_LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?'
+_OBJECT = rb"(?:" + _IRI + rb"|" + _LITERAL + rb"|-?[0-9]+(?:\.[0-9]+)?|true|false)"
+_PROPERTY = rb"\n\t\t(?:" + b"|".join(re.escape(p.encode()) for p in UNIT_PREDICATES) + rb") " + _OBJECT + rb" [;.]"
+_HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:Broncel) ;"
+_CHUNK = re.compile(rb"(?:" + _IRI + rb" \{(?:" + _HEAD + rb"|" + _PROPERTY + rb")*+\n\}\n)*+")
+
+
+def check_chunk(text: bytes, path: Path) -> None:
+    """Raise LayoutError unless `text` (a chunk file) is the prefixes and units of the grammar."""
+    header = prefix_lines().encode()
+    if not text.startswith(header):
+        raise LayoutError(f"{path}: the prefixes are not the converter's")
+    done = _CHUNK.match(text, len(header))
+    if done is None or done.end() != len(text):
+        end = done.end() if done is not None else len(header)
+        line = text.count(b"\n", 0, end) + 1
+        raise LayoutError(f"{path}:{line}: not a unit line of the converter: {text[end:end + 120]!r}")
+
+
 class LayoutError(ValueError):
     """The file carries the marker but is not laid out as the converter writes it."""
 
 
 @dataclass
 class Chunks:
-    """A cut file: the context TriG and the chunk files, each with the context's prefixes."""
+    """A cut file: the context TriG and the chunk files (each the prefix lines after the marker,
+    then graph blocks of whole units)."""
 
     context: Path
     chunks: list[Path]
@@ -83,9 +114,10 @@ def cut(path: Path, folder: Path, chunk_bytes: int, on_context: Callable[[Path],
 
 
 def _find_marker(source: BinaryIO) -> int | None:
-    """The offset of the marker line, read in blocks (the context before it is small)."""
+    """The offset of the marker line, read in blocks; None if it is not in the first 256 MB
+    (the context before it is 27 MB for a million figures: then one store it is)."""
     offset, tail = 0, b"\n"
-    while block := source.read(_READ):
+    while offset < 256 * 2**20 and (block := source.read(_READ)):
         found = (tail + block).find(b"\n" + _MARKER)
         if found >= 0:
             return offset - len(tail) + found + 1
@@ -114,6 +146,8 @@ class _Cutter:
 
     def run(self, source: BinaryIO) -> Chunks:
         header = self._prefixes(source)
+        if header != prefix_lines().encode():
+            self._fail(b"", 0, "the prefixes after the marker are not the converter's")
         self.outputs = [chunk.open("wb") for chunk in self.result.chunks]
         try:
             for out in self.outputs:
@@ -189,11 +223,11 @@ class _Cutter:
             and [iri for _, iri in derived] == [iri for _, iri in cells]
         ):
             self._fail(text, self._first_bad_unit(text, starts, end), "expected an observation followed by its one source cell")
-        subjects, before = self.result.subjects, len(self.result.subjects)
-        subjects.update(map(hash, (iri for _, iri in heads)))
-        subjects.update(map(hash, (iri for _, iri in cells)))
-        if len(subjects) != before + 2 * len(heads):
-            self._fail(text, first, "an observation or cell in or before this stretch is described twice")
+        named = [*heads, *cells]
+        fresh = {hash(iri) for _, iri in named}
+        if len(fresh) != len(named) or not fresh.isdisjoint(self.result.subjects):
+            self._described_twice(text, named)
+        self.result.subjects |= fresh
         self._datasets(text, first, end)
         ends = [*starts[1:], end]
         found = [(m.start(), m.group(1)) for m in _INDICATOR.finditer(text, first, end)]
@@ -209,6 +243,13 @@ class _Cutter:
             if units:
                 out.write(self.graph + b" {" + b"".join(units) + b"\n}\n")  # type: ignore[operator]
                 units.clear()
+
+    def _described_twice(self, text: bytes, named: list[tuple[int, bytes]]) -> None:
+        seen: set[int] = set()
+        for position, iri in sorted(named):
+            if hash(iri) in seen or hash(iri) in self.result.subjects:
+                self._fail(text, position, f"{iri.decode(errors='replace')} is described twice")
+            seen.add(hash(iri))
 
     def _datasets(self, text: bytes, start: int, end: int) -> None:
         """Note the data sets of the observations; counting the known ones is quicker than reading all."""

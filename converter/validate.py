@@ -241,20 +241,25 @@ def _validate_in_chunks(
                     path, tmp, chunk_bytes,
                     on_context=lambda context: started.append(_Worker(tmp, "context", context, [None], shapes_dir, names)),
                 )
-            except blocks.LayoutError as error:
+                if chunks is None:
+                    return None, ""
+                try:
+                    context = _load_store(chunks.context)
+                except ValidateError as error:
+                    raise _Refused(str(error)) from error
+                why = _why_not_in_chunks(context, chunks)
+                if why:
+                    return None, f"not cut into chunks: {why}"
+                context_triples = len(context)
+                del context
+                processes = min(workers or min(len(os.sched_getaffinity(0)), 4), len(chunks.chunks))
+                for number, share in enumerate(_shares(chunks.chunks, processes)):
+                    started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
+                done = [result for worker in started for result in worker.results()]
+            except (blocks.LayoutError, _Refused, OSError) as error:
+                # one store then checks the file as it is, and names its own errors (a worker
+                # that fails, though, raises ValidateError: that is not the file's fault)
                 return None, f"not cut into chunks: {error}"
-            if chunks is None:
-                return None, ""
-            context = _load_store(chunks.context)
-            why = _why_not_in_chunks(context, chunks)
-            if why:
-                return None, f"not cut into chunks: {why}"
-            context_triples = len(context)
-            del context
-            processes = min(workers or min(os.cpu_count() or 1, 4), len(chunks.chunks))
-            for number, share in enumerate(_shares(chunks.chunks, processes)):
-                started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
-            done = [result for worker in started for result in worker.results()]
         finally:
             for worker in started:
                 worker.stop()
@@ -281,11 +286,17 @@ def _shares(chunks: list[Path], processes: int) -> list[list[Path | None]]:
     return shares
 
 
+class _Refused(Exception):
+    """A worker found a chunk not laid out as the converter writes it, or unreadable."""
+
+
 class _Worker:
     """A `python -m converter.validate_worker` process running `check_job` on some tasks.
 
     Processes of their own, not a multiprocessing pool: a pool that spawns re-imports the
     caller's main module, and one that forks copies whatever threads and locks the caller holds.
+    The worker reads its stdin until it closes and then exits, so it does not outlive this
+    process, however that ends.
     """
 
     def __init__(
@@ -297,20 +308,24 @@ class _Worker:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "converter.validate_worker", str(job)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=_worker_environment(),
+                stdin=subprocess.PIPE, stdout=log, stderr=log, env=_worker_environment(),
             )
 
     def results(self) -> list[tuple[bool, list[Violation], int]]:
         if self.process.wait() != 0:
             output = self.log.read_text(encoding="utf-8", errors="replace").strip()
             raise ValidateError(f"a validation worker failed (exit {self.process.returncode}): {output[-2000:]}")
-        results: list[tuple[bool, list[Violation], int]] = pickle.loads(self.out.read_bytes())
+        results: list[tuple[bool, list[Violation], int]] | dict[str, str] = pickle.loads(self.out.read_bytes())
+        if isinstance(results, dict):
+            raise _Refused(results["refused"])
         return results
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
 
 
 def _worker_environment() -> dict[str, str]:
@@ -342,6 +357,8 @@ def check_job(
 ) -> list[tuple[bool, list[Violation], int]]:
     """In a worker process: per task, its verdict, violations and the size of the store checked.
 
+    A chunk is first checked against the grammar of the converter's units (`blocks.check_chunk`);
+    LayoutError if it does not follow it, and the caller then checks the file in one store.
     A task None checks the context alone with every shape; a chunk is loaded with the context
     into a store of its own and checked with the shapes on the observations only, as the other
     shapes see nothing but the context (codes, structure, catalogue). (Removing a chunk from a
@@ -352,7 +369,13 @@ def check_job(
         store = ox.Store()
         _load_part(store, context)
         if chunk is not None:
-            _load_part(store, chunk)
+            text = chunk.read_bytes()
+            blocks.check_chunk(text, chunk)
+            try:
+                store.load(text, format=ox.RdfFormat.TRIG)
+            except SyntaxError as error:
+                raise ValidateError(f"{chunk}: {error}") from error
+            del text
         results.append((*_check(store, shapes_dir, names, observations_only=chunk is not None), len(store)))
         del store
     return results
@@ -501,8 +524,7 @@ def _violations(report: Graph, shapes: Graph, store: ox.Store) -> list[Violation
                 place=place or places.get(focus),
             )
         )
-    violations.sort(key=_order)
-    return violations
+    return sorted(dict.fromkeys(violations), key=_order)  # each result once, as from chunks
 
 
 def _order(v: Violation) -> tuple[tuple[int, int], str, str, str, str]:
@@ -573,4 +595,3 @@ def _show(node: Node) -> str:
     if isinstance(node, Literal) and node.datatype in (None, XSD.string):
         return Literal(str(node), lang=node.language).n3()
     return node.n3() if hasattr(node, "n3") else str(node)
-

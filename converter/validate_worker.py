@@ -2,22 +2,38 @@
 
 `converter.validate` starts these for a file it cuts into chunks. The job file (a pickle the
 parent wrote) names the context, the chunks and the shapes; the results go to the file it
-names, as a pickled list of (conforms, violations, triples) per chunk.
+names, as a pickled list of (conforms, violations, triples) per chunk, or {"refused": why}
+when a chunk is not laid out as the converter writes it.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
+import threading
 from pathlib import Path
 
-from converter.validate import check_job
+from converter.blocks import LayoutError
+from converter.validate import ValidateError, check_job
 
 
 def main(job_file: Path) -> None:
+    threading.Thread(target=_exit_when_orphaned, daemon=True).start()
     job = pickle.loads(job_file.read_bytes())
-    results = check_job(job["context"], job["chunks"], job["shapes_dir"], job["names"])
+    try:
+        results: object = check_job(job["context"], job["chunks"], job["shapes_dir"], job["names"])
+    except (LayoutError, ValidateError) as error:
+        results = {"refused": str(error)}  # the parent then checks the file in one store
     job["out"].write_bytes(pickle.dumps(results))
+
+
+def _exit_when_orphaned() -> None:
+    """The parent holds our stdin open while it waits; when it ends, so do we. (os.read, not
+    sys.stdin: a daemon thread blocked in a buffered read aborts the interpreter's shutdown.)"""
+    while os.read(0, 65536):
+        pass
+    os._exit(3)
 
 
 if __name__ == "__main__":

@@ -141,8 +141,42 @@ def test_chunks_need_the_indicator_to_be_a_dimension(tmp_path: Path, trig_text: 
 
 def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
     path = _write(tmp_path, trig_text)
-    validate(path, chunk_bytes=SMALL)
+    assert validate(path, chunk_bytes=SMALL).mode.endswith("chunks of observations, 2 processes")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        # a second indicator as a comma list: the cut would read only the first
+        (lambda u: re.sub(r"(mdo:indicator <[^>]+>)", r"\1, <urn:x:tweede>", u, count=1), "not a unit line"),
+        # a type more: the observation would become a code the context's shapes never see
+        (lambda u: u.replace(" a qb:Observation ;\n", " a qb:Observation ;\n\t\ta <http://www.w3.org/2004/02/skos/core#Concept> ;\n", 1),
+         "not a unit line"),
+        # the same IRI written with an escape is another text
+        (lambda u: u.replace("/id/observatie/", "/id/observ\\u0061tie/", 1), "not a unit line"),
+        # a blank node as an object
+        (lambda u: u.replace("mdo:actueel true", "mdo:actueel [ ]", 1).replace("mdo:actueel false", "mdo:actueel [ ]", 1),
+         "not a unit line"),
+    ],
+    ids=["comma-list", "extra-type", "escaped-iri", "blank-node"],
+)
+def test_units_off_the_converter_grammar_are_checked_in_one_store(tmp_path: Path, trig_text: str, change, why: str) -> None:  # type: ignore[no-untyped-def]
+    unit = _units(trig_text)[11]
+    changed = change(unit)
+    assert changed != unit
+    path = _write(tmp_path, trig_text.replace(unit, changed))
+    one = validate(path, chunk_bytes=WHOLE)
+    result = validate(path, chunk_bytes=SMALL)
+    assert result.mode.startswith("one store (not cut into chunks: ") and why in result.mode
+    assert (result.violations, result.triples) == (one.violations, one.triples)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
+
+
+def test_prefixes_of_its_own_after_the_marker_are_not_cut(tmp_path: Path, trig_text: str) -> None:
+    text = trig_text.replace(MARKER, MARKER + "@prefix obs: <https://data.monitordigitaleoverheid.nl/id/observatie/> .\n")
+    result = validate(_write(tmp_path, text), chunk_bytes=SMALL)
+    assert "the prefixes after the marker are not the converter's" in result.mode
 
 
 def test_an_observation_of_another_data_set_is_seen_by_the_cut(tmp_path: Path, trig_text: str) -> None:
