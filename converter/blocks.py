@@ -14,8 +14,9 @@ and promises with `MARKER`: after the marker, prefix lines, then graph blocks (`
 `}`) of units, each one observation (`\\t<o> a qb:Observation ;` and its indented lines)
 followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observation's
 `prov:wasDerivedFrom`), every literal on one line. A file without the marker is not cut
-(`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`,
-and `converter.validate` then checks it in one store. Whether the context lets indicators
+(`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`
+(here, or in `check_chunk`, which a worker runs on each chunk before loading it: the strict
+grammar of the lines the converter writes), and `converter.validate` then checks it in one store. Whether the context lets indicators
 decide the chunks (indicator is a dimension of every data set, no slices) is checked by the
 caller, which sees the context as RDF.
 """
