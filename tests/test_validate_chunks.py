@@ -6,7 +6,10 @@ chunks, and faults are written into its text at the places the converter would p
 
 from __future__ import annotations
 
+import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,7 +18,8 @@ import pytest
 from converter import blocks
 from converter.blocks import LayoutError, cut
 from converter.trig import MARKER
-from converter.validate import validate
+from converter.settings import Settings
+from converter.validate import SHAPE_FILES, ValidateError, validate
 
 SMALL = 150_000  # bytes per chunk: the real TriG's 2.2 MB then makes about a dozen chunks
 WHOLE = 10**12  # bytes per chunk: never cut
@@ -201,3 +205,31 @@ def test_small_reads_cut_the_same_chunks(built_trig: Path, tmp_path: Path, monke
 def _folder(path: Path) -> Path:
     path.mkdir()
     return path
+
+
+def test_a_worker_that_fails_is_an_error_not_a_fallback(tmp_path: Path, trig_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, trig_text)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # every worker exits 1 at once
+    with pytest.raises(ValidateError, match=r"a validation worker failed \(exit 1\)"):
+        validate(path, chunk_bytes=SMALL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
+
+
+def test_a_worker_ends_when_its_parent_does(built_trig: Path, tmp_path: Path, settings: Settings) -> None:
+    """A parent killed outright runs no clean-up; its workers see their stdin close and exit."""
+    chunks = cut(built_trig, tmp_path, SMALL)
+    assert chunks is not None
+    job = tmp_path / "job.pickle"  # the context checked a thousand times: minutes of work
+    job.write_bytes(pickle.dumps({"context": chunks.context, "chunks": [None] * 1000, "shapes_dir": settings.shapes_dir,
+                                  "names": SHAPE_FILES, "out": tmp_path / "out.pickle"}))
+    worker = subprocess.Popen([sys.executable, "-m", "converter.validate_worker", str(job)], stdin=subprocess.PIPE)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            worker.wait(timeout=3)  # it works, and would for minutes
+        assert worker.stdin is not None
+        worker.stdin.close()  # what the parent's death does to the pipe
+        assert worker.wait(timeout=10) == 3
+    finally:
+        worker.kill()
+        worker.wait()
+    assert not (tmp_path / "out.pickle").exists()
