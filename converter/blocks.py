@@ -180,7 +180,7 @@ class _Cutter:
 
     def _prefixes(self, source: BinaryIO) -> bytes:
         lines = []
-        while (line := source.readline()).startswith((b"@prefix ", b"PREFIX ")):
+        while (line := source.readline()).startswith(b"@prefix "):
             lines.append(line)
         self.line += len(lines) + 1
         source.seek(source.tell() - len(line))
@@ -212,33 +212,43 @@ class _Cutter:
         if self.graph is None:
             self._fail(text, first, "an observation outside a graph block")
         starts = [position for position, _ in heads]
-        cells = [(m.start(), m.group(1)) for m in _CELL.finditer(text, first, end)]
-        derived = [(m.start(), m.group(1)) for m in _DERIVED.finditer(text, first, end)]
+        cells = self._cells(text, starts, end)
         cell_starts = [position for position, _ in cells]
-        if not (
-            len(cells) == len(derived) == len(heads)
-            and text.count(b"\n\t<", first, end) == 2 * len(heads)
-            and all(map(operator.lt, starts, [p for p, _ in derived]))
-            and all(map(operator.lt, [p for p, _ in derived], cell_starts))
-            and all(map(operator.lt, cell_starts, starts[1:]))
-            and [iri for _, iri in derived] == [iri for _, iri in cells]
-        ):
-            self._fail(text, self._first_bad_unit(text, starts, end), "expected an observation followed by its one source cell")
         named = [*heads, *cells]
         fresh = {hash(iri) for _, iri in named}
         if len(fresh) != len(named) or not fresh.isdisjoint(self.result.subjects):
             self._described_twice(text, named)
         self.result.subjects |= fresh
         self._datasets(text, first, end)
-        ends = [*starts[1:], end]
-        found = [(m.start(), m.group(1)) for m in _INDICATOR.finditer(text, first, end)]
+        self._file(text, starts, cell_starts, end)
+
+    def _cells(self, text: bytes, starts: list[int], end: int) -> list[tuple[int, bytes]]:
+        """The cell heads of the units at `starts`, once the layout is seen to be that of units."""
+        first = starts[0]
+        cells = [(m.start(), m.group(1)) for m in _CELL.finditer(text, first, end)]
+        derived = [(m.start(), m.group(1)) for m in _DERIVED.finditer(text, first, end)]
+        cell_starts = [position for position, _ in cells]
+        if not (
+            len(cells) == len(derived) == len(starts)
+            and text.count(b"\n\t<", first, end) == 2 * len(starts)
+            and all(map(operator.lt, starts, [p for p, _ in derived]))
+            and all(map(operator.lt, [p for p, _ in derived], cell_starts))
+            and all(map(operator.lt, cell_starts, starts[1:]))
+            and [iri for _, iri in derived] == [iri for _, iri in cells]
+        ):
+            self._fail(text, self._first_bad_unit(text, starts, end), "expected an observation followed by its one source cell")
+        return cells
+
+    def _file(self, text: bytes, starts: list[int], cell_starts: list[int], end: int) -> None:
+        """Append each unit to the chunk of its indicator(s), as a block of the current graph."""
+        found = [(m.start(), m.group(1)) for m in _INDICATOR.finditer(text, starts[0], end)]
         positions = [position for position, _ in found]
-        if len(found) == len(heads) and all(map(operator.lt, starts, positions)) and all(map(operator.lt, positions, cell_starts)):
+        if len(found) == len(starts) and all(map(operator.lt, starts, positions)) and all(map(operator.lt, positions, cell_starts)):
             keys = [iri for _, iri in found]  # one indicator in each observation, as the converter writes
         else:
             keys = [b" ".join(sorted(_INDICATOR.findall(text, a, c))) for a, c in zip(starts, cell_starts)]
         pending, count = self.pending, self.count
-        for a, b, key in zip(starts, ends, keys):
+        for a, b, key in zip(starts, [*starts[1:], end], keys):
             pending[zlib.crc32(key) % count].append(text[a:b])
         for units, out in zip(pending, self.outputs):
             if units:

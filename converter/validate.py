@@ -233,45 +233,47 @@ def _validate_in_chunks(
     except OSError:
         folder = tempfile.TemporaryDirectory(prefix="mdo-validate-")
     with folder as name:
-        tmp = Path(name)
         started: list[_Worker] = []
         try:
-            try:
-                chunks = blocks.cut(
-                    path, tmp, chunk_bytes,
-                    on_context=lambda context: started.append(_Worker(tmp, "context", context, [None], shapes_dir, names)),
-                )
-                if chunks is None:
-                    return None, ""
-                try:
-                    context = _load_store(chunks.context)
-                except ValidateError as error:
-                    raise _Refused(str(error)) from error
-                why = _why_not_in_chunks(context, chunks)
-                if why:
-                    return None, f"not cut into chunks: {why}"
-                context_triples = len(context)
-                del context
-                processes = min(workers or min(len(os.sched_getaffinity(0)), 4), len(chunks.chunks))
-                for number, share in enumerate(_shares(chunks.chunks, processes)):
-                    started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
-                done = [result for worker in started for result in worker.results()]
-            except (blocks.LayoutError, _Refused, OSError) as error:
-                # one store then checks the file as it is, and names its own errors (a worker
-                # that fails, though, raises ValidateError: that is not the file's fault)
-                return None, f"not cut into chunks: {error}"
+            return _check_in_chunks(path, Path(name), started, shapes_dir, names, workers, chunk_bytes), ""
+        except (blocks.LayoutError, _Refused, OSError) as error:
+            # one store then checks the file as it is, and names its own errors (a worker
+            # that fails, though, raises ValidateError: that is not the file's fault)
+            return None, f"not cut into chunks: {error}"
         finally:
             for worker in started:
                 worker.stop()
-    violations = sorted(dict.fromkeys(v for _, found, _ in done for v in found), key=_order)
-    return (
-        ValidationResult(
-            conforms=all(conforms for conforms, _, _ in done),
-            violations=violations,
-            triples=context_triples + sum(triples - context_triples for _, _, triples in done),  # the context job adds 0
-            mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
-        ),
-        "",
+
+
+def _check_in_chunks(
+    path: Path, tmp: Path, started: list[_Worker], shapes_dir: Path, names: tuple[str, ...], workers: int | None,
+    chunk_bytes: int,
+) -> ValidationResult | None:
+    """The work of `_validate_in_chunks`, with the workers it starts put in `started`."""
+    chunks = blocks.cut(
+        path, tmp, chunk_bytes,
+        on_context=lambda context: started.append(_Worker(tmp, "context", context, [None], shapes_dir, names)),
+    )
+    if chunks is None:
+        return None
+    try:
+        context = _load_store(chunks.context)
+    except ValidateError as error:
+        raise _Refused(str(error)) from error
+    why = _why_not_in_chunks(context, chunks)
+    if why:
+        raise _Refused(why)
+    context_triples = len(context)
+    del context
+    processes = min(workers or min(len(os.sched_getaffinity(0)), 4), len(chunks.chunks))
+    for number, share in enumerate(_shares(chunks.chunks, processes)):
+        started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
+    done = [result for worker in started for result in worker.results()]
+    return ValidationResult(
+        conforms=all(conforms for conforms, _, _ in done),
+        violations=sorted(dict.fromkeys(v for _, found, _ in done for v in found), key=_order),
+        triples=context_triples + sum(triples - context_triples for _, _, triples in done),  # the context job adds 0
+        mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
     )
 
 
@@ -287,7 +289,8 @@ def _shares(chunks: list[Path], processes: int) -> list[list[Path | None]]:
 
 
 class _Refused(Exception):
-    """A worker found a chunk not laid out as the converter writes it, or unreadable."""
+    """The file cannot be checked in chunks: a chunk or the context is not laid out as the
+    converter writes it or cannot be read, or the context does not let indicators decide."""
 
 
 class _Worker:
@@ -371,19 +374,20 @@ def check_job(
         if chunk is not None:
             text = chunk.read_bytes()
             blocks.check_chunk(text, chunk)
-            try:
-                store.load(text, format=ox.RdfFormat.TRIG)
-            except SyntaxError as error:
-                raise ValidateError(f"{chunk}: {error}") from error
+            _load_part(store, chunk, text)
             del text
         results.append((*_check(store, shapes_dir, names, observations_only=chunk is not None), len(store)))
         del store
     return results
 
 
-def _load_part(store: ox.Store, part: Path) -> None:
+def _load_part(store: ox.Store, part: Path, text: bytes | None = None) -> None:
+    """Load a context or chunk file (or its `text`, read already), naming it on an error."""
     try:
-        store.load(path=str(part), format=ox.RdfFormat.TRIG)
+        if text is None:
+            store.load(path=str(part), format=ox.RdfFormat.TRIG)
+        else:
+            store.load(text, format=ox.RdfFormat.TRIG)
     except (OSError, SyntaxError) as error:
         raise ValidateError(f"{part}: {error}") from error
 
