@@ -84,19 +84,34 @@ class Chunks:
 
     context: Path
     chunks: list[Path]
+    count: int = 0  # chunks cut into, before the empty ones were dropped (see `chunk_of`)
     observations: int = 0
     datasets: set[str] = field(default_factory=set)  # every qb:dataSet of the observations
     subjects: set[int] = field(default_factory=set)  # hashes of the observation and cell IRIs
 
+    def number(self, chunk: Path) -> int:
+        """The number `chunk_of` gives the units in `chunk`."""
+        return int(chunk.stem.removeprefix("chunk-"))
 
-def cut(path: Path, folder: Path, chunk_bytes: int, on_context: Callable[[Path], None] | None = None) -> Chunks | None:
+
+def chunk_of(key: bytes, count: int) -> int:
+    """The chunk of a unit whose indicator is `key` (its IRI as written, `<...>`), of `count`."""
+    return zlib.crc32(key) % count
+
+
+def cut(
+    path: Path, folder: Path, chunk_bytes: int, on_context: Callable[[Path, int], None] | None = None, processes: int = 1
+) -> Chunks | None:
     """Cut `path` into `folder`, or None when it has no marker or is small enough for one store.
 
-    `on_context` is called with the context file as soon as it is written, before the
-    observations are cut (so its own check can start at once).
-    The number of chunks is the size of the observation part over `chunk_bytes`; an
-    observation's chunk is decided by a checksum of its indicator(s), so all observations of
-    an indicator, and hence every candidate duplicate, land in one chunk.
+    `on_context` is called with the context file and the number of chunks as soon as the
+    context is written, before the observations are cut (so its own work can start at once).
+    The number of chunks is the size of the observation part over `chunk_bytes`, rounded up
+    to a multiple of the `processes` that will check them (so that none waits idle for the
+    last chunk of another). An observation's chunk is decided by a checksum of its indicator
+    (`chunk_of`), so all observations of an indicator, and hence every candidate duplicate,
+    land in one chunk. An observation with two indicators is a LayoutError: it could be the
+    duplicate of one in either chunk.
     """
     with path.open("rb") as source:
         start = _find_marker(source)
@@ -105,11 +120,12 @@ def cut(path: Path, folder: Path, chunk_bytes: int, on_context: Callable[[Path],
         count = -(-(path.stat().st_size - start) // chunk_bytes)
         if count < 2:
             return None
+        count = -(-count // processes) * processes
         source.seek(0)
         context = source.read(start)
         (folder / "context.trig").write_bytes(context)
         if on_context is not None:
-            on_context(folder / "context.trig")
+            on_context(folder / "context.trig", count)
         source.seek(start + len(_MARKER))
         return _Cutter(path, folder, count, context.count(b"\n")).run(source)
 
@@ -138,7 +154,7 @@ class _Cutter:
 
     def __init__(self, path: Path, folder: Path, count: int, context_lines: int) -> None:
         self.path, self.count = path, count
-        self.result = Chunks(context=folder / "context.trig", chunks=[folder / f"chunk-{i}.trig" for i in range(count)])
+        self.result = Chunks(context=folder / "context.trig", chunks=[folder / f"chunk-{i}.trig" for i in range(count)], count=count)
         self.graph: bytes | None = None
         self.pending: list[list[bytes]] = [[] for _ in range(count)]
         self.datasets: set[bytes] = set()
@@ -246,10 +262,13 @@ class _Cutter:
         if len(found) == len(starts) and all(map(operator.lt, starts, positions)) and all(map(operator.lt, positions, cell_starts)):
             keys = [iri for _, iri in found]  # one indicator in each observation, as the converter writes
         else:
-            keys = [b" ".join(sorted(_INDICATOR.findall(text, a, c))) for a, c in zip(starts, cell_starts)]
+            keys = [b" ".join(_INDICATOR.findall(text, a, c)) for a, c in zip(starts, cell_starts)]
+            for a, key in zip(starts, keys):
+                if b"> <" in key:  # IC-12 would compare it with the observations of either
+                    self._fail(text, a, "an observation with two mdo:indicator values")
         pending, count = self.pending, self.count
         for a, b, key in zip(starts, [*starts[1:], end], keys):
-            pending[zlib.crc32(key) % count].append(text[a:b])
+            pending[chunk_of(key, count)].append(text[a:b])
         for units, out in zip(pending, self.outputs):
             if units:
                 out.write(self.graph + b" {" + b"".join(units) + b"\n}\n")  # type: ignore[operator]

@@ -250,12 +250,26 @@ def _check_in_chunks(
     chunk_bytes: int,
 ) -> ValidationResult | None:
     """The work of `_validate_in_chunks`, with the workers it starts put in `started`."""
+    planned = workers or min(len(os.sched_getaffinity(0)), 4)
     chunks = blocks.cut(
         path, tmp, chunk_bytes,
-        on_context=lambda context: started.append(_Worker(tmp, "context", context, [None], shapes_dir, names)),
+        on_context=lambda context, count: started.append(
+            _Worker(tmp, "context", [([context], None)], shapes_dir, names, split=_ContextSplit(tmp, count))
+        ),
+        processes=planned,
     )
     if chunks is None:
         return None
+    split = _ContextSplit(tmp, chunks.count)
+    trimmed = started[0].wait_for(split.ready)
+
+    def contexts(chunk: Path) -> list[Path]:
+        return split.parts(chunks.number(chunk)) if trimmed else [chunks.context]
+
+    processes = min(planned, len(chunks.chunks))
+    for number, share in enumerate(_shares(chunks.chunks, processes)):
+        started.append(_Worker(tmp, str(number), [(contexts(chunk), chunk) for chunk in share], shapes_dir, names))
+    # the workers start at once; if the context refuses the cut, the caller stops them
     try:
         context = _load_store(chunks.context)
     except ValidateError as error:
@@ -263,23 +277,19 @@ def _check_in_chunks(
     why = _why_not_in_chunks(context, chunks)
     if why:
         raise _Refused(why)
-    context_triples = len(context)
     del context
-    processes = min(workers or min(len(os.sched_getaffinity(0)), 4), len(chunks.chunks))
-    for number, share in enumerate(_shares(chunks.chunks, processes)):
-        started.append(_Worker(tmp, str(number), chunks.context, share, shapes_dir, names))
     done = [result for worker in started for result in worker.results()]
     return ValidationResult(
         conforms=all(conforms for conforms, _, _ in done),
         violations=sorted(dict.fromkeys(v for _, found, _ in done for v in found), key=_order),
-        triples=context_triples + sum(triples - context_triples for _, _, triples in done),  # the context job adds 0
+        triples=sum(triples for _, _, triples in done),  # no quad is in two parts: `_why_not_in_chunks`
         mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
     )
 
 
-def _shares(chunks: list[Path], processes: int) -> list[list[Path | None]]:
+def _shares(chunks: list[Path], processes: int) -> list[list[Path]]:
     """The chunks dealt to the processes, the largest first, each to the least loaded."""
-    shares: list[list[Path | None]] = [[] for _ in range(processes)]
+    shares: list[list[Path]] = [[] for _ in range(processes)]
     sizes = [0] * processes
     for chunk in sorted(chunks, key=lambda c: c.stat().st_size, reverse=True):
         least = sizes.index(min(sizes))
@@ -293,6 +303,50 @@ class _Refused(Exception):
     converter writes it or cannot be read, or the context does not let indicators decide."""
 
 
+Task = tuple[list[Path], Path | None]
+"""A worker's task: the context files to load, and the chunk to check with them (None: none)."""
+
+
+@dataclass(frozen=True)
+class _ContextSplit:
+    """The context cut by indicator, so that a chunk loads only the descriptions of its own.
+
+    With 50,000 indicators the context is a fifth of each chunk's store, and loading it again
+    for every chunk cost more than a second each. The context worker writes, from the context
+    it loads anyway: `context-common.nq` (all but the indicators' descriptions) and per chunk k
+    `context-indicators-k.nq` (the quads whose subject is a `mdo:Indicator` of chunk k, by the
+    `blocks.chunk_of` of its IRI; a quad whose object is a blank node stays common, as blank
+    nodes do not cross files), then `context-split.ready`. shapes/README.md states the rule
+    that keeps this exact: a shape on observations reads only their own indicators.
+    """
+
+    folder: Path
+    count: int
+
+    @property
+    def ready(self) -> Path:
+        return self.folder / "context-split.ready"
+
+    def parts(self, number: int) -> list[Path]:
+        return [self.folder / "context-common.nq", self.folder / f"context-indicators-{number}.nq"]
+
+    def write(self, context: ox.Store) -> None:
+        query = f"SELECT DISTINCT ?s WHERE {{ ?s a <{MDO.Indicator}> FILTER isIRI(?s) }}"
+        indicators = {subject for (subject,) in context.query(query, use_default_graph_as_union=True)}  # type: ignore[misc]
+        common: list[ox.Quad] = []
+        own: list[list[ox.Quad]] = [[] for _ in range(self.count)]
+        for quad in context:
+            subject = quad.subject
+            if subject in indicators and not isinstance(quad.object, ox.BlankNode):
+                own[blocks.chunk_of(f"<{subject.value}>".encode(), self.count)].append(quad)
+            else:
+                common.append(quad)
+        ox.serialize(common, output=str(self.parts(0)[0]), format=ox.RdfFormat.N_QUADS)
+        for number, quads in enumerate(own):
+            ox.serialize(quads, output=str(self.parts(number)[1]), format=ox.RdfFormat.N_QUADS)
+        self.ready.touch()
+
+
 class _Worker:
     """A `python -m converter.validate_worker` process running `check_job` on some tasks.
 
@@ -303,16 +357,27 @@ class _Worker:
     """
 
     def __init__(
-        self, folder: Path, name: str, context: Path, tasks: list[Path | None], shapes_dir: Path, names: tuple[str, ...]
+        self, folder: Path, name: str, tasks: list[Task], shapes_dir: Path, names: tuple[str, ...],
+        split: _ContextSplit | None = None,
     ) -> None:
         self.out, self.log = folder / f"result-{name}.pickle", folder / f"worker-{name}.log"
         job = folder / f"job-{name}.pickle"
-        job.write_bytes(pickle.dumps({"context": context, "chunks": tasks, "shapes_dir": shapes_dir, "names": names, "out": self.out}))
+        job.write_bytes(pickle.dumps(
+            {"tasks": tasks, "split": split, "shapes_dir": shapes_dir, "names": names, "out": self.out}
+        ))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "converter.validate_worker", str(job)],
                 stdin=subprocess.PIPE, stdout=log, stderr=log, env=_worker_environment(),
             )
+
+    def wait_for(self, path: Path) -> bool:
+        """Wait until this worker writes `path`; False if it ends without doing so."""
+        while not path.exists():
+            if self.process.poll() is not None:
+                return path.exists()
+            time.sleep(0.01)
+        return True
 
     def results(self) -> list[tuple[bool, list[Violation], int]]:
         if self.process.wait() != 0:
@@ -356,27 +421,33 @@ def _why_not_in_chunks(context: ox.Store, chunks: blocks.Chunks) -> str:
 
 
 def check_job(
-    context: Path, chunks: list[Path | None], shapes_dir: Path, names: tuple[str, ...]
+    tasks: list[Task], shapes_dir: Path, names: tuple[str, ...], split: _ContextSplit | None = None
 ) -> list[tuple[bool, list[Violation], int]]:
-    """In a worker process: per task, its verdict, violations and the size of the store checked.
+    """In a worker process: per task, its verdict, violations and quads (a chunk's own, or the context's).
 
     A chunk is first checked against the grammar of the converter's units (`blocks.check_chunk`);
     LayoutError if it does not follow it, and the caller then checks the file in one store.
-    A task None checks the context alone with every shape; a chunk is loaded with the context
-    into a store of its own and checked with the shapes on the observations only, as the other
-    shapes see nothing but the context (codes, structure, catalogue). (Removing a chunk from a
-    store to reuse its context does not pay: Oxigraph keeps removed quads until it is dropped.)
+    A task without a chunk checks the context alone with every shape (and first writes `split`
+    from it); a chunk is loaded with its context into a store of its own and checked with the
+    shapes on the observations only, as the other shapes see nothing but the context (codes,
+    structure, catalogue). (Removing a chunk from a store to reuse its context does not pay:
+    Oxigraph keeps removed quads until it is dropped.)
     """
     results = []
-    for chunk in chunks:
+    for contexts, chunk in tasks:
         store = ox.Store()
-        _load_part(store, context)
+        for context in contexts:
+            _load_part(store, context)
+        if chunk is None and split is not None:
+            split.write(store)
+        context_size = len(store) if chunk is not None else 0
         if chunk is not None:
             text = chunk.read_bytes()
             blocks.check_chunk(text, chunk)
             _load_part(store, chunk, text)
             del text
-        results.append((*_check(store, shapes_dir, names, observations_only=chunk is not None), len(store)))
+        checked = _check(store, shapes_dir, names, observations_only=chunk is not None)
+        results.append((*checked, len(store) - context_size))
         del store
     return results
 
@@ -385,7 +456,7 @@ def _load_part(store: ox.Store, part: Path, text: bytes | None = None) -> None:
     """Load a context or chunk file (or its `text`, read already), naming it on an error."""
     try:
         if text is None:
-            store.load(path=str(part), format=ox.RdfFormat.TRIG)
+            store.load(path=str(part), format=_FORMATS[part.suffix])
         else:
             store.load(text, format=ox.RdfFormat.TRIG)
     except (OSError, SyntaxError) as error:
@@ -461,26 +532,58 @@ def _shapes_graph(shapes_dir: Path, names: tuple[str, ...]) -> Graph:
 
 
 def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
-    """Add one SPARQL constraint per parent-child property found in the data (IC-20, IC-21).
+    """Add the SPARQL constraints a template shape makes for the properties in the data.
 
-    The recommendation states these two constraints as templates over the property `$p`;
-    a shape carries the template in `mdosh:selectTemplate` and the query for the values of `$p`
-    in `mdosh:templateParameterQuery`. Without hierarchical code lists nothing is added.
+    SPARQL cannot take a property path from a variable (IC-20, IC-21), and a query over a fixed
+    list of properties is several times faster on a large cube than one that joins them from
+    the structure (IC-11 to IC-14, IC-19). So a shape may carry a query in `mdosh:selectTemplate`
+    and, in `mdosh:templateParameterQuery`, the query for its parameters, run on the data:
+
+    - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
+    - solutions of `?structure ?p`: one constraint per data structure, with `$structure`
+      replaced by its IRI, `$patterns` by `; <p1> ?key1 ; <p2> ?key2 ...` over its properties
+      and `$keys` by `?key1 ?key2 ...` (IC-12 groups observations on their dimension values).
+
+    The message in `mdosh:messageTemplate` gets the same replacements. Nothing in the data to
+    instantiate for: no constraint, as the rule then has nothing to check.
     """
     prefixes = _sparql_prefixes(shapes)
     for shape, query in list(shapes.subject_objects(MDOSH.templateParameterQuery)):
-        select = shapes.value(shape, MDOSH.selectTemplate)
+        select = str(shapes.value(shape, MDOSH.selectTemplate))
         message = shapes.value(shape, MDOSH.messageTemplate)
         solutions = store.query(prefixes + str(query), use_default_graph_as_union=True)
-        for (parameter,) in solutions:  # type: ignore[misc]
-            iri = parameter.value
+        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for solution in solutions:  # type: ignore[union-attr]
+            values = [term.value if isinstance(term, ox.NamedNode) else None for term in solution]
+            if None in values:
+                continue  # a blank node or literal is not a property to instantiate for
+            if names == ["p"]:
+                grouped[values[0]] = []
+            elif names == ["structure", "p"]:
+                grouped[values[0]].append(values[1])
+            else:
+                raise ValidateError(f"{_short(shape)}: a template parameter query selects ?p or ?structure ?p, not {names}")
+        for key, properties in grouped.items():
+            replacements = (
+                {"$structure": key, "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
+                 "$keys": " ".join(f"?key{i}" for i in range(len(properties)))}
+                if names == ["structure", "p"] else {"$p": key}
+            )
             constraint = BNode()
             shapes.add((shape, SH.sparql, constraint))
-            shapes.add((constraint, SH.select, Literal(str(select).replace("$p", iri))))
+            shapes.add((constraint, SH.select, Literal(_replace(select, replacements))))
             if message is not None:
-                shapes.add((constraint, SH.message, Literal(str(message).replace("$p", iri), lang=message.language)))
+                shapes.add((constraint, SH.message, Literal(_replace(str(message), replacements), lang=message.language)))
             shapes.add((constraint, SH.prefixes, MDOSH.datacube))
     return shapes
+
+
+def _replace(text: str, replacements: dict[str, str]) -> str:
+    """`text` with each `$name` of `replacements` replaced (longest name first)."""
+    for name in sorted(replacements, key=len, reverse=True):
+        text = text.replace(name, replacements[name])
+    return text
 
 
 def _sparql_prefixes(shapes: Graph) -> str:

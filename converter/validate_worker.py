@@ -1,7 +1,8 @@
 """A validation worker: `python -m converter.validate_worker JOB` checks the chunks of one job.
 
 `converter.validate` starts these for a file it cuts into chunks. The job file (a pickle the
-parent wrote) names the context, the chunks and the shapes; the results go to the file it
+parent wrote) names the tasks (context files and a chunk), the shapes and, for the context
+job, where to write the context cut by indicator; the results go to the file it
 names, as a pickled list of (conforms, violations, triples) per chunk, or {"refused": why}
 when a chunk is not laid out as the converter writes it.
 """
@@ -22,7 +23,7 @@ def main(job_file: Path) -> None:
     threading.Thread(target=_exit_when_orphaned, daemon=True).start()
     job = pickle.loads(job_file.read_bytes())
     try:
-        results: object = check_job(job["context"], job["chunks"], job["shapes_dir"], job["names"])
+        results: object = check_job(job["tasks"], job["shapes_dir"], job["names"], job["split"])
     except (LayoutError, ValidateError) as error:
         results = {"refused": str(error)}  # the parent then checks the file in one store
     job["out"].write_bytes(pickle.dumps(results))

@@ -19,7 +19,7 @@ from converter import blocks
 from converter.blocks import LayoutError, cut
 from converter.trig import MARKER
 from converter.settings import Settings
-from converter.validate import SHAPE_FILES, ValidateError, validate
+from converter.validate import SHAPE_FILES, ValidateError, _ContextSplit, validate
 
 SMALL = 150_000  # bytes per chunk: the real TriG's 2.2 MB then makes about a dozen chunks
 WHOLE = 10**12  # bytes per chunk: never cut
@@ -44,7 +44,8 @@ def _write(tmp_path: Path, text: str, name: str = "cube.trig") -> Path:
 
 
 def _quads(*paths: Path) -> list[str]:
-    return [str(quad) for path in paths for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG)]
+    formats = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
+    return [str(quad) for path in paths for quad in ox.parse(path=str(path), format=formats[path.suffix])]
 
 
 def test_cut_keeps_every_quad_once_and_each_indicator_in_one_chunk(built_trig: Path, tmp_path: Path) -> None:
@@ -98,6 +99,10 @@ def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, t
     # MDO-5: a percentage of 250
     percent = next(u for u in units if "/id/eenheid/procent>" in u and "mdo:waarde " in u)
     text = text.replace(percent, re.sub(r"mdo:waarde [0-9.]+", "mdo:waarde 250", percent, count=1))
+    # MDO-4 and MDO-8: an indicator with a second unit, in the context (only its chunk loads it)
+    described = re.compile(rf"(\t<{B}/id/indicator/digid-actieve-digids> a skos:Concept ;\n(?:\t\t.*\n)*?\t\tsdmx-attribute:unitMeasure <[^>]+>)")
+    assert len(described.findall(text)) == 1
+    text = described.sub(rf"\1 , <{B}/id/eenheid/procent>", text)
     path = _write(tmp_path, text)
 
     one = validate(path, chunk_bytes=WHOLE)
@@ -105,9 +110,44 @@ def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, t
     assert one.mode == "one store"
     assert chunked.mode.endswith("chunks of observations, 2 processes")
     rules = {v.rule.split(" ")[0] for v in one.violations}
-    assert {"IC-11", "IC-12", "IC-19", "MDO-1", "MDO-5", "MDO-6", "MDO-8"} <= rules
+    assert {"IC-11", "IC-12", "IC-19", "MDO-1", "MDO-4", "MDO-5", "MDO-6", "MDO-8"} <= rules
+    assert any(v.rule.startswith("MDO-8") and str(v.value).endswith("digid-actieve-digids") for v in one.violations)
     assert chunked.violations == one.violations
-    assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 28815 + 20 - 1)  # the copy, the year
+    assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 28815 + 20 - 1 + 1)  # copy, year, unit
+
+
+def test_the_context_is_split_by_indicator_without_losing_a_quad(built_trig: Path, tmp_path: Path) -> None:
+    chunks = cut(built_trig, tmp_path, SMALL)
+    assert chunks is not None
+    context = ox.Store()
+    context.load(path=str(chunks.context), format=ox.RdfFormat.TRIG)
+    split = _ContextSplit(tmp_path, chunks.count)
+    split.write(context)
+    assert split.ready.exists()
+    common = set(_quads(split.parts(0)[0]))
+    own = [set(_quads(split.parts(number)[1])) for number in range(chunks.count)]
+    assert sorted(common.union(*own)) == sorted(set(_quads(chunks.context)))
+    assert sum(map(len, own)) + len(common) == len(context)  # each quad in one part
+    indicator = f"<{B}/id/indicator/digid-actieve-digids>"
+    home = blocks.chunk_of(indicator.encode(), chunks.count)
+    assert [number for number, quads in enumerate(own) if any(q.startswith(indicator + " ") for q in quads)] == [home]
+    assert not any(q.startswith(indicator + " ") for q in common)
+    assert any(q.startswith(f"<{B}/id/voorziening/digid> ") for q in common)
+    chunk = tmp_path / f"chunk-{home}.trig"  # the chunk the cut gave that indicator's observations
+    assert f"mdo:indicator {indicator} ;" in chunk.read_text(encoding="utf-8")
+
+
+def test_an_observation_of_two_indicators_is_checked_in_one_store(tmp_path: Path, trig_text: str) -> None:
+    """It could duplicate an observation of either indicator (IC-12), which may be in another chunk."""
+    unit = _units(trig_text)[7]
+    other = f"<{B}/id/indicator/digid-aangesloten-webdiensten>"
+    assert other not in unit
+    text = trig_text.replace(unit, re.sub(r"(\n\t\tmdo:indicator <[^>]+> ;)", rf"\1\n\t\tmdo:indicator {other} ;", unit, count=1))
+    path = _write(tmp_path, text)
+    line = trig_text[: trig_text.index(unit) + 1].count("\n") + 1  # the observation's line (nothing before it changed)
+    result = validate(path, chunk_bytes=SMALL, workers=2)
+    assert result.mode == f"one store (not cut into chunks: {path}:{line}: an observation with two mdo:indicator values)"
+    assert {v.rule.split(" ")[0] for v in result.violations} == {"IC-12", "MDO-1"}
 
 
 def test_a_file_not_laid_out_as_promised_is_checked_in_one_store(tmp_path: Path, trig_text: str) -> None:
@@ -220,7 +260,7 @@ def test_a_worker_ends_when_its_parent_does(built_trig: Path, tmp_path: Path, se
     chunks = cut(built_trig, tmp_path, SMALL)
     assert chunks is not None
     job = tmp_path / "job.pickle"  # the context checked a thousand times: minutes of work
-    job.write_bytes(pickle.dumps({"context": chunks.context, "chunks": [None] * 1000, "shapes_dir": settings.shapes_dir,
+    job.write_bytes(pickle.dumps({"tasks": [([chunks.context], None)] * 1000, "split": None, "shapes_dir": settings.shapes_dir,
                                   "names": SHAPE_FILES, "out": tmp_path / "out.pickle"}))
     worker = subprocess.Popen([sys.executable, "-m", "converter.validate_worker", str(job)], stdin=subprocess.PIPE)
     try:
