@@ -267,8 +267,10 @@ def _check_in_chunks(
         return split.parts(chunks.number(chunk)) if trimmed else [chunks.context]
 
     processes = min(planned, len(chunks.chunks))
-    for number, share in enumerate(_shares(chunks.chunks, processes)):
-        started.append(_Worker(tmp, str(number), [(contexts(chunk), chunk) for chunk in share], shapes_dir, names))
+    largest_first = sorted(chunks.chunks, key=lambda chunk: chunk.stat().st_size, reverse=True)
+    tasks: list[Task] = [(contexts(chunk), chunk) for chunk in largest_first]
+    for number in range(processes):  # each takes the next chunk no other has taken: none idles
+        started.append(_Worker(tmp, str(number), tasks, shapes_dir, names))
     # the workers start at once; if the context refuses the cut, the caller stops them
     try:
         context = _load_store(chunks.context)
@@ -285,17 +287,6 @@ def _check_in_chunks(
         triples=sum(triples for _, _, triples in done),  # no quad is in two parts: `_why_not_in_chunks`
         mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
     )
-
-
-def _shares(chunks: list[Path], processes: int) -> list[list[Path]]:
-    """The chunks dealt to the processes, the largest first, each to the least loaded."""
-    shares: list[list[Path]] = [[] for _ in range(processes)]
-    sizes = [0] * processes
-    for chunk in sorted(chunks, key=lambda c: c.stat().st_size, reverse=True):
-        least = sizes.index(min(sizes))
-        shares[least].append(chunk)
-        sizes[least] += chunk.stat().st_size
-    return shares
 
 
 class _Refused(Exception):
@@ -431,10 +422,13 @@ def check_job(
     from it); a chunk is loaded with its context into a store of its own and checked with the
     shapes on the observations only, as the other shapes see nothing but the context (codes,
     structure, catalogue). (Removing a chunk from a store to reuse its context does not pay:
-    Oxigraph keeps removed quads until it is dropped.)
+    Oxigraph keeps removed quads until it is dropped.) The workers of one file share its list
+    of chunks, and each checks those it claims first (`_claim`).
     """
     results = []
     for contexts, chunk in tasks:
+        if chunk is not None and not _claim(chunk):
+            continue  # another worker has it
         store = ox.Store()
         for context in contexts:
             _load_part(store, context)
@@ -450,6 +444,15 @@ def check_job(
         results.append((*checked, len(store) - context_size))
         del store
     return results
+
+
+def _claim(chunk: Path) -> bool:
+    """Take `chunk` for this worker; False if another took it first (a file only one can create)."""
+    try:
+        os.close(os.open(chunk.with_suffix(".claimed"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
 
 
 def _load_part(store: ox.Store, part: Path, text: bytes | None = None) -> None:
