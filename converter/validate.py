@@ -261,30 +261,22 @@ def _check_in_chunks(
     if chunks is None:
         return None
     split = _ContextSplit(tmp, chunks.count)
-    trimmed = started[0].wait_for(split.ready)
-
-    def contexts(chunk: Path) -> list[Path]:
-        return split.parts(chunks.number(chunk)) if trimmed else [chunks.context]
-
-    processes = min(planned, len(chunks.chunks))
-    largest_first = sorted(chunks.chunks, key=lambda chunk: chunk.stat().st_size, reverse=True)
-    tasks: list[Task] = [(contexts(chunk), chunk) for chunk in largest_first]
-    for number in range(processes):  # each takes the next chunk no other has taken: none idles
-        started.append(_Worker(tmp, str(number), tasks, shapes_dir, names))
-    # the workers start at once; if the context refuses the cut, the caller stops them
-    try:
-        context = _load_store(chunks.context)
-    except ValidateError as error:
-        raise _Refused(str(error)) from error
-    why = _why_not_in_chunks(context, chunks)
+    if not started[0].wait_for(split.ready):
+        started[0].results()  # raises why the context job ended early: _Refused or ValidateError
+        raise ValidateError("the validation worker of the context ended without splitting it")
+    why = split.facts().why_not(chunks)
     if why:
         raise _Refused(why)
-    del context
+    processes = min(planned, len(chunks.chunks))
+    largest_first = sorted(chunks.chunks, key=lambda chunk: chunk.stat().st_size, reverse=True)
+    tasks: list[Task] = [(split.parts(chunks.number(chunk)), chunk) for chunk in largest_first]
+    for number in range(processes):  # each takes the next chunk no other has taken: none idles
+        started.append(_Worker(tmp, str(number), tasks, shapes_dir, names))
     done = [result for worker in started for result in worker.results()]
     return ValidationResult(
         conforms=all(conforms for conforms, _, _ in done),
         violations=sorted(dict.fromkeys(v for _, found, _ in done for v in found), key=_order),
-        triples=sum(triples for _, _, triples in done),  # no quad is in two parts: `_why_not_in_chunks`
+        triples=sum(triples for _, _, triples in done),  # no quad is in two parts: `_ContextFacts.why_not`
         mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
     )
 
@@ -292,6 +284,45 @@ def _check_in_chunks(
 class _Refused(Exception):
     """The file cannot be checked in chunks: a chunk or the context is not laid out as the
     converter writes it or cannot be read, or the context does not let indicators decide."""
+
+
+@dataclass(frozen=True)
+class _ContextFacts:
+    """What the parent needs to know of the context to decide whether the cut is exact; the
+    context worker, which loads the context anyway, reads them."""
+
+    slices: bool
+    indicator_datasets: frozenset[str]  # the data sets with mdo:indicator as a dimension
+    subjects: tuple[str, ...]  # the IRIs the context describes
+
+    @classmethod
+    def of(cls, context: ox.Store) -> _ContextFacts:
+        prefixes = f"PREFIX qb: <{QB}> PREFIX mdo: <{MDO}>\n"
+        slices = "ASK { { ?s qb:slice|qb:observation ?o } UNION { ?s a qb:Slice } }"
+        datasets = """SELECT DISTINCT ?dataset WHERE { ?dataset qb:structure/qb:component ?c .
+            { ?c qb:dimension mdo:indicator } UNION { ?c qb:componentProperty mdo:indicator . mdo:indicator a qb:DimensionProperty } }"""
+        subjects = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }"
+
+        def column(query: str) -> list[str]:
+            return [row[0].value for row in context.query(prefixes + query, use_default_graph_as_union=True)]  # type: ignore[union-attr]
+
+        return cls(
+            slices=bool(context.query(prefixes + slices, use_default_graph_as_union=True)),
+            indicator_datasets=frozenset(column(datasets)),
+            subjects=tuple(column(subjects)),
+        )
+
+    def why_not(self, chunks: blocks.Chunks) -> str:
+        """Why cutting by indicator would not check the file exactly as one store; "" if it would."""
+        if self.slices:
+            return "the data has slices, and IC-18 compares them with observations"
+        others = sorted(chunks.datasets - self.indicator_datasets)
+        if others:
+            return f"mdo:indicator is not a dimension of <{others[0]}>, so duplicates could fall in different chunks"
+        for subject in self.subjects:
+            if hash(f"<{subject}>".encode()) in chunks.subjects:
+                return f"<{subject}> is described both among the observations and outside them"
+        return ""
 
 
 Task = tuple[list[Path], Path | None]
@@ -307,7 +338,7 @@ class _ContextSplit:
     it loads anyway: `context-common.nq` (all but the indicators' descriptions) and per chunk k
     `context-indicators-k.nq` (the quads whose subject is a `mdo:Indicator` of chunk k, by the
     `blocks.chunk_of` of its IRI; a quad whose object is a blank node stays common, as blank
-    nodes do not cross files), then `context-split.ready`. shapes/README.md states the rule
+    nodes do not cross files), and the `_ContextFacts`, then `context-split.ready`. shapes/README.md states the rule
     that keeps this exact: a shape on observations reads only their own indicators.
     """
 
@@ -317,6 +348,10 @@ class _ContextSplit:
     @property
     def ready(self) -> Path:
         return self.folder / "context-split.ready"
+
+    def facts(self) -> _ContextFacts:
+        facts: _ContextFacts = pickle.loads((self.folder / "context-facts.pickle").read_bytes())
+        return facts
 
     def parts(self, number: int) -> list[Path]:
         return [self.folder / "context-common.nq", self.folder / f"context-indicators-{number}.nq"]
@@ -335,6 +370,7 @@ class _ContextSplit:
         ox.serialize(common, output=str(self.parts(0)[0]), format=ox.RdfFormat.N_QUADS)
         for number, quads in enumerate(own):
             ox.serialize(quads, output=str(self.parts(number)[1]), format=ox.RdfFormat.N_QUADS)
+        (self.folder / "context-facts.pickle").write_bytes(pickle.dumps(_ContextFacts.of(context)))
         self.ready.touch()
 
 
@@ -392,23 +428,6 @@ def _worker_environment() -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent)
     paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-
-
-def _why_not_in_chunks(context: ox.Store, chunks: blocks.Chunks) -> str:
-    """Why cutting by indicator would not check the file exactly as one store; "" if it would."""
-    prefixes = f"PREFIX qb: <{QB}> PREFIX mdo: <{MDO}>\n"
-    if context.query(prefixes + "ASK { { ?s qb:slice|qb:observation ?o } UNION { ?s a qb:Slice } }", use_default_graph_as_union=True):
-        return "the data has slices, and IC-18 compares them with observations"
-    for dataset in sorted(chunks.datasets):
-        dimension = f"""ASK {{ <{dataset}> qb:structure/qb:component ?c .
-                 {{ ?c qb:dimension mdo:indicator }} UNION {{ ?c qb:componentProperty mdo:indicator . mdo:indicator a qb:DimensionProperty }} }}"""
-        if not context.query(prefixes + dimension, use_default_graph_as_union=True):
-            return f"mdo:indicator is not a dimension of <{dataset}>, so duplicates could fall in different chunks"
-    subjects = context.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
-    for (subject,) in subjects:  # type: ignore[misc]
-        if hash(f"<{subject.value}>".encode()) in chunks.subjects:
-            return f"<{subject.value}> is described both among the observations and outside them"
-    return ""
 
 
 def check_job(
