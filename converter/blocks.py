@@ -15,8 +15,8 @@ and promises with `MARKER`: after the marker, prefix lines, then graph blocks (`
 followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observation's
 `prov:wasDerivedFrom`), every literal on one line. A file without the marker is not cut
 (`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`
-(here, or in `check_chunk`, which a worker runs on each chunk before loading it: the strict
-grammar of the lines the converter writes), and `converter.validate` then checks it in one store. Whether the context lets indicators
+(here, or in `check_units`, which the context worker runs over the whole observation part
+while the cut runs: the strict grammar of the lines the converter writes), and `converter.validate` then checks it in one store. Whether the context lets indicators
 decide the chunks (indicator is a dimension of every data set, no slices) is checked by the
 caller, which sees the context as RDF.
 """
@@ -43,10 +43,10 @@ _INDICATOR = re.compile(rb"\n\t\tmdo:indicator (<[^>\n]+>)")
 _DATASET = re.compile(rb"\n\t\tqb:dataSet <([^>\n]+)>")
 
 
-# The grammar of a chunk (checked by `check_chunk`, in the worker, before it is loaded): graph
-# blocks of units; a unit's lines are its two head lines and property lines with one predicate
-# of the converter's and one object each (no comma lists, long strings, blank nodes or escaped
-# or relative IRIs). Only then do the indicator and data set lines the cut read say all there is.
+# The grammar of the lines after the marker (checked by `check_units`, before any chunk is used):
+# graph lines, the two head lines of a unit and property lines with one predicate of the
+# converter's and one object each (no comma lists, long strings, blank nodes or escaped or
+# relative IRIs). Only then do the indicator and data set lines the cut read say all there is.
 UNIT_PREDICATES = (
     "qb:dataSet", "mdo:voorziening", "mdo:indicator", "mdo:jaar", "mdo:editie", "mdo:uitsplitsing",
     "sdmx-attribute:unitMeasure", "sdmx-attribute:obsStatus", "mdo:actueel", "prov:wasDerivedFrom",
@@ -58,19 +58,39 @@ _LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?'
 _OBJECT = rb"(?:" + _IRI + rb"|" + _LITERAL + rb"|-?[0-9]+(?:\.[0-9]+)?|true|false)"
 _PROPERTY = rb"\n\t\t(?:" + b"|".join(re.escape(p.encode()) for p in UNIT_PREDICATES) + rb") " + _OBJECT + rb" [;.]"
 _HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:Broncel) ;"
-_CHUNK = re.compile(rb"(?:" + _IRI + rb" \{(?:" + _HEAD + rb"|" + _PROPERTY + rb")*+\n\}\n)*+")
+_LINES = re.compile(rb"(?:" + _HEAD + rb"|" + _PROPERTY + rb"|\n" + _IRI + rb" \{|\n\})*+")
 
 
-def check_chunk(text: bytes, path: Path) -> None:
-    """Raise LayoutError unless `text` (a chunk file) is the prefixes and units of the grammar."""
-    header = prefix_lines().encode()
-    if not text.startswith(header):
-        raise LayoutError(f"{path}: the prefixes are not the converter's")
-    done = _CHUNK.match(text, len(header))
-    if done is None or done.end() != len(text):
-        end = done.end() if done is not None else len(header)
-        line = text.count(b"\n", 0, end) + 1
-        raise LayoutError(f"{path}:{line}: not a unit line of the converter: {text[end:end + 120]!r}")
+def check_units(path: Path) -> None:
+    """Raise LayoutError unless every line after the marker and the prefixes is one of the grammar.
+
+    Run once over the whole observation part (by the context worker, on the core the cut leaves
+    free): a chunk holds nothing but such lines, copied whole, so it follows the grammar too.
+    The nesting of the graph blocks and the order of the units are the cut's to check.
+    """
+    with path.open("rb") as source:
+        start = _find_marker(source)
+        if start is None:
+            raise LayoutError(f"{path}: no line {MARKER.strip()!r}")
+        source.seek(start + len(_MARKER))
+        header = prefix_lines().encode()
+        if source.read(len(header)) != header:
+            raise LayoutError(f"{path}: the prefixes after the marker are not the converter's")
+        base, carry = source.tell() - 1, b"\n"  # the file offset of text[0], a newline before the first line
+        while block := source.read(_READ):
+            text = carry + block
+            end = _LINES.match(text).end()  # type: ignore[union-attr]
+            if text.find(b"\n", end + 1) >= 0:  # a whole line that is not one of the grammar
+                _not_a_unit_line(path, base + end + 1, text[end + 1 : end + 121])
+            base, carry = base + end, text[end:]
+        if carry not in (b"", b"\n"):
+            _not_a_unit_line(path, base + 1, carry[1:121])
+
+
+def _not_a_unit_line(path: Path, offset: int, text: bytes) -> None:
+    with path.open("rb") as source:
+        line = 1 + sum(source.read(min(_READ, offset - done)).count(b"\n") for done in range(0, offset, _READ))
+    raise LayoutError(f"{path}:{line}: not a unit line of the converter: {text!r}")
 
 
 class LayoutError(ValueError):

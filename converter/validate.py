@@ -254,7 +254,7 @@ def _check_in_chunks(
     chunks = blocks.cut(
         path, tmp, chunk_bytes,
         on_context=lambda context, count: started.append(
-            _Worker(tmp, "context", [([context], None)], shapes_dir, names, split=_ContextSplit(tmp, count))
+            _Worker(tmp, "context", [([context], None)], shapes_dir, names, split=_ContextSplit(tmp, count), units=path)
         ),
         processes=planned,
     )
@@ -385,12 +385,12 @@ class _Worker:
 
     def __init__(
         self, folder: Path, name: str, tasks: list[Task], shapes_dir: Path, names: tuple[str, ...],
-        split: _ContextSplit | None = None,
+        split: _ContextSplit | None = None, units: Path | None = None,
     ) -> None:
         self.out, self.log = folder / f"result-{name}.pickle", folder / f"worker-{name}.log"
         job = folder / f"job-{name}.pickle"
         job.write_bytes(pickle.dumps(
-            {"tasks": tasks, "split": split, "shapes_dir": shapes_dir, "names": names, "out": self.out}
+            {"tasks": tasks, "split": split, "units": units, "shapes_dir": shapes_dir, "names": names, "out": self.out}
         ))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -431,15 +431,16 @@ def _worker_environment() -> dict[str, str]:
 
 
 def check_job(
-    tasks: list[Task], shapes_dir: Path, names: tuple[str, ...], split: _ContextSplit | None = None
+    tasks: list[Task], shapes_dir: Path, names: tuple[str, ...], split: _ContextSplit | None = None,
+    units: Path | None = None,
 ) -> list[tuple[bool, list[Violation], int]]:
     """In a worker process: per task, its verdict, violations and quads (a chunk's own, or the context's).
 
-    A chunk is first checked against the grammar of the converter's units (`blocks.check_chunk`);
-    LayoutError if it does not follow it, and the caller then checks the file in one store.
-    A task without a chunk checks the context alone with every shape (and first writes `split`
-    from it); a chunk is loaded with its context into a store of its own and checked with the
-    shapes on the observations only, as the other shapes see nothing but the context (codes,
+    A task without a chunk checks the context alone with every shape; first it writes `split`
+    from it and checks the lines of `units`, the file being cut, against the grammar of the
+    converter's units (`blocks.check_units`: LayoutError if they do not follow it, and the
+    caller then checks the file in one store). A chunk is loaded with its context into a store
+    of its own and checked with the shapes on the observations only, as the other shapes see nothing but the context (codes,
     structure, catalogue). (Removing a chunk from a store to reuse its context does not pay:
     Oxigraph keeps removed quads until it is dropped.) The workers of one file share its list
     of chunks, and each checks those it claims first (`_claim`).
@@ -453,12 +454,11 @@ def check_job(
             _load_part(store, context)
         if chunk is None and split is not None:
             split.write(store)
+        if chunk is None and units is not None:
+            blocks.check_units(units)
         context_size = len(store) if chunk is not None else 0
         if chunk is not None:
-            text = chunk.read_bytes()
-            blocks.check_chunk(text, chunk)
-            _load_part(store, chunk, text)
-            del text
+            _load_part(store, chunk)
         checked = _check(store, shapes_dir, names, observations_only=chunk is not None)
         results.append((*checked, len(store) - context_size))
         del store
@@ -474,13 +474,10 @@ def _claim(chunk: Path) -> bool:
     return True
 
 
-def _load_part(store: ox.Store, part: Path, text: bytes | None = None) -> None:
-    """Load a context or chunk file (or its `text`, read already), naming it on an error."""
+def _load_part(store: ox.Store, part: Path) -> None:
+    """Load a context or chunk file, naming it on an error."""
     try:
-        if text is None:
-            store.load(path=str(part), format=_FORMATS[part.suffix])
-        else:
-            store.load(text, format=ox.RdfFormat.TRIG)
+        store.load(path=str(part), format=_FORMATS[part.suffix])
     except (OSError, SyntaxError) as error:
         raise ValidateError(f"{part}: {error}") from error
 

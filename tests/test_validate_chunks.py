@@ -189,6 +189,20 @@ def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
 
 
+@pytest.mark.parametrize("read", [997, 4099, 64 * 2**20])
+def test_the_unit_lines_are_checked_whatever_the_reads(tmp_path: Path, trig_text: str, read: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocks, "_READ", read)
+    blocks.check_units(_write(tmp_path, trig_text, "good.trig"))
+    unit = _units(trig_text)[11]
+    extra = "\n\t\ta <http://www.w3.org/2004/02/skos/core#Concept> ;"
+    text = trig_text.replace(unit, unit.replace(" a qb:Observation ;", " a qb:Observation ;" + extra, 1))
+    line = trig_text[: trig_text.index(unit) + 1].count("\n") + 2  # the line after the observation's head
+    with pytest.raises(LayoutError, match=rf"bad\.trig:{line}: not a unit line of the converter: b'\\t\\ta <http"):
+        blocks.check_units(_write(tmp_path, text, "bad.trig"))
+    with pytest.raises(LayoutError, match=rf"end\.trig:{trig_text.count(chr(10)) + 1}: not a unit line"):
+        blocks.check_units(_write(tmp_path, trig_text + "\tlos", "end.trig"))
+
+
 @pytest.mark.parametrize(
     ("change", "why"),
     [
@@ -260,7 +274,7 @@ def test_a_worker_ends_when_its_parent_does(built_trig: Path, tmp_path: Path, se
     chunks = cut(built_trig, tmp_path, SMALL)
     assert chunks is not None
     job = tmp_path / "job.pickle"  # the context checked a thousand times: minutes of work
-    job.write_bytes(pickle.dumps({"tasks": [([chunks.context], None)] * 1000, "split": None, "shapes_dir": settings.shapes_dir,
+    job.write_bytes(pickle.dumps({"tasks": [([chunks.context], None)] * 1000, "split": None, "units": None, "shapes_dir": settings.shapes_dir,
                                   "names": SHAPE_FILES, "out": tmp_path / "out.pickle"}))
     worker = subprocess.Popen([sys.executable, "-m", "converter.validate_worker", str(job)], stdin=subprocess.PIPE)
     try:
