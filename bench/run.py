@@ -77,7 +77,7 @@ class TreePeak:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak = max(self.peak, memory(os.getpid())[0])
+            self.peak = max(self.peak, resident_mb(os.getpid()))
 
 
 def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
@@ -148,6 +148,22 @@ def tree(pid: int) -> list[int]:
             found += children
             todo += children
     return found
+
+
+def resident_mb(pid: int) -> float:
+    """Summed RSS in MB of a process and everything below it, from /proc/PID/statm.
+
+    Cheap enough to sample every 0.1 s beside a measured step: reading smaps_rollup (for PSS,
+    `memory`) walks the page tables of each process under its memory lock, and sampled that
+    often it slowed the validation it measured by about a tenth.
+    """
+    pages = 0
+    for p in tree(pid):
+        try:
+            pages += int(Path(f"/proc/{p}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def memory(pid: int) -> tuple[float, float]:
