@@ -16,9 +16,10 @@ followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observa
 `prov:wasDerivedFrom`), every literal on one line. A file without the marker is not cut
 (`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`
 (here, or in `check_units`, which the context worker runs over the whole observation part
-while the cut runs: the strict grammar of the lines the converter writes), and `converter.validate` then checks it in one store. Whether the context lets indicators
-decide the chunks (indicator is a dimension of every data set, no slices) is checked by the
-caller, which sees the context as RDF.
+while the cut runs: the strict grammar of the lines the converter writes), and
+`converter.validate` then checks it in one store. Whether the context lets indicators decide
+the chunks (indicator is a dimension of every data set, no slices) is checked by the caller,
+which sees the context as RDF.
 """
 
 from __future__ import annotations

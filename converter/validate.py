@@ -338,8 +338,9 @@ class _ContextSplit:
     it loads anyway: `context-common.nq` (all but the indicators' descriptions) and per chunk k
     `context-indicators-k.nq` (the quads whose subject is a `mdo:Indicator` of chunk k, by the
     `blocks.chunk_of` of its IRI; a quad whose object is a blank node stays common, as blank
-    nodes do not cross files), and the `_ContextFacts`, then `context-split.ready`. shapes/README.md states the rule
-    that keeps this exact: a shape on observations reads only their own indicators.
+    nodes do not cross files), and the `_ContextFacts`, then `context-split.ready`.
+    shapes/README.md states the rule that keeps this exact: a shape on observations reads the
+    descriptions of their own indicators only.
     """
 
     folder: Path
@@ -555,7 +556,7 @@ def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
 
     SPARQL cannot take a property path from a variable (IC-20, IC-21), and a query over a fixed
     list of properties is several times faster on a large cube than one that joins them from
-    the structure (IC-11 to IC-14, IC-19). So a shape may carry a query in `mdosh:selectTemplate`
+    the structure (IC-11 to IC-14). So a shape may carry a query in `mdosh:selectTemplate`
     and, in `mdosh:templateParameterQuery`, the query for its parameters, run on the data:
 
     - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
