@@ -441,29 +441,46 @@ def check_job(
     from it and checks the lines of `units`, the file being cut, against the grammar of the
     converter's units (`blocks.check_units`: LayoutError if they do not follow it, and the
     caller then checks the file in one store). A chunk is loaded with its context into a store
-    of its own and checked with the shapes on the observations only, as the other shapes see nothing but the context (codes,
-    structure, catalogue). (Removing a chunk from a store to reuse its context does not pay:
-    Oxigraph keeps removed quads until it is dropped.) The workers of one file share its list
-    of chunks, and each checks those it claims first (`_claim`).
+    of its own and checked with the shapes on the observations only, as the other shapes see
+    nothing but the context (codes, structure, catalogue). (Removing a chunk from a store to
+    reuse its context does not pay: Oxigraph keeps removed quads until it is dropped.) The
+    workers of one file share its list of chunks, and each checks those it claims first
+    (`_claim`).
     """
     results = []
     for contexts, chunk in tasks:
-        if chunk is not None and not _claim(chunk):
-            continue  # another worker has it
-        store = ox.Store()
-        for context in contexts:
-            _load_part(store, context)
-        if chunk is None and split is not None:
-            split.write(store)
-        if chunk is None and units is not None:
-            blocks.check_units(units)
-        context_size = len(store) if chunk is not None else 0
-        if chunk is not None:
-            _load_part(store, chunk)
-        checked = _check(store, shapes_dir, names, observations_only=chunk is not None)
-        results.append((*checked, len(store) - context_size))
-        del store
+        if chunk is None:
+            results.append(_check_context(contexts, shapes_dir, names, split, units))
+        elif _claim(chunk):  # else another worker has it
+            results.append(_check_chunk(contexts, chunk, shapes_dir, names))
     return results
+
+
+def _check_context(
+    contexts: list[Path], shapes_dir: Path, names: tuple[str, ...], split: _ContextSplit | None, units: Path | None
+) -> tuple[bool, list[Violation], int]:
+    store = _store_of(contexts)
+    if split is not None:
+        split.write(store)
+    if units is not None:
+        blocks.check_units(units)
+    return (*_check(store, shapes_dir, names), len(store))
+
+
+def _check_chunk(
+    contexts: list[Path], chunk: Path, shapes_dir: Path, names: tuple[str, ...]
+) -> tuple[bool, list[Violation], int]:
+    store = _store_of(contexts)
+    context_size = len(store)
+    _load_part(store, chunk)
+    return (*_check(store, shapes_dir, names, observations_only=True), len(store) - context_size)
+
+
+def _store_of(parts: list[Path]) -> ox.Store:
+    store = ox.Store()
+    for part in parts:
+        _load_part(store, part)
+    return store
 
 
 def _claim(chunk: Path) -> bool:
