@@ -14,14 +14,17 @@ for an observation or source cell, the place in the source text it was read from
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -228,11 +231,7 @@ def _validate_in_chunks(
     the rest is still being cut. The chunk files are written beside the data file, so the
     disk rather than memory holds them.
     """
-    try:
-        folder = tempfile.TemporaryDirectory(prefix=".mdo-validate-", dir=path.parent)
-    except OSError:
-        folder = tempfile.TemporaryDirectory(prefix="mdo-validate-")
-    with folder as name:
+    with _scratch_folder(path.parent) as name:
         started: list[_Worker] = []
         try:
             return _check_in_chunks(path, Path(name), started, shapes_dir, names, workers, chunk_bytes), ""
@@ -279,6 +278,45 @@ def _check_in_chunks(
         triples=sum(triples for _, _, triples in done),  # no quad is in two parts: `_ContextFacts.why_not`
         mode=f"{len(chunks.chunks)} chunks of observations, {processes} processes",
     )
+
+
+SCRATCH_PREFIX = ".mdo-validate-"
+_LOCK = "in-use"
+
+
+@contextmanager
+def _scratch_folder(beside: Path) -> Iterator[str]:
+    """A folder for the chunks in `beside` (so the disk, not memory, holds them), removed after.
+
+    The folder holds a lock (`flock` on its `in-use` file) for as long as this validation runs.
+    The kernel releases it when the process dies, even by SIGKILL or the OOM killer, so the next
+    validation in the same folder removes what a killed one left behind: at 1M observations that
+    is 1.4 GB of chunks, hidden in `dist/`. If `beside` is not writable, the system's temp folder
+    serves (and its own cleaning).
+    """
+    try:
+        _remove_abandoned(beside)
+        folder = tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=beside)
+    except OSError:
+        folder = tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX.lstrip("."))
+    with folder as name, open(Path(name) / (_LOCK + ".new"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(lock.name, Path(name) / _LOCK)  # under its name only once it is held
+        yield name
+
+
+def _remove_abandoned(beside: Path) -> None:
+    """Remove the scratch folders in `beside` whose validation no longer runs (their lock is free).
+
+    A folder without a lock file is left alone: it may be one that is being made right now.
+    """
+    for folder in beside.glob(SCRATCH_PREFIX + "*"):
+        try:
+            with open(folder / _LOCK, "r") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # no lock file, or a validation holds it
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Refused(Exception):

@@ -6,10 +6,13 @@ chunks, and faults are written into its text at the places the converter would p
 
 from __future__ import annotations
 
+import fcntl
 import pickle
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -187,6 +190,30 @@ def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
     path = _write(tmp_path, trig_text)
     assert validate(path, chunk_bytes=SMALL).mode.endswith("chunks of observations, 2 processes")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
+
+
+def test_what_a_killed_validation_left_behind_the_next_one_removes(tmp_path: Path, trig_text: str) -> None:
+    path = _write(tmp_path, trig_text)
+    code = f"from converter.validate import validate; validate({str(path)!r}, chunk_bytes={SMALL})"
+    killed = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".mdo-validate-*/in-use")):  # the scratch folder, and its lock held
+            assert killed.poll() is None and time.monotonic() < deadline, "the validation never made its folder"
+            time.sleep(0.01)
+    finally:
+        killed.send_signal(signal.SIGKILL)  # no clean-up runs
+        killed.wait()
+    left = list(tmp_path.glob(".mdo-validate-*"))
+    assert len(left) == 1
+    held = tmp_path / ".mdo-validate-running"  # one that another validation is using now
+    held.mkdir()
+    making = tmp_path / ".mdo-validate-being-made"  # one whose lock is not taken yet
+    making.mkdir()
+    with open(held / "in-use", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        assert validate(path, chunk_bytes=SMALL).conforms
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".mdo-validate-being-made", ".mdo-validate-running", "cube.trig"]
 
 
 @pytest.mark.parametrize("read", [997, 4099, 64 * 2**20])
