@@ -434,13 +434,13 @@ def _ratio(peer: "Timing | None", mdo: "Timing | None", timeout: float) -> str:
     return "-"
 
 
-def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: str, command: str) -> str:
+def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: str, command: str, commit: str) -> str:
     sizes = sorted(results)
     lines = ["# Benchmarks", "",
              "Scale and speed of the converter, the validation and the SPARQL endpoint on synthetic data",
              "(`bench/synthetic.py`: editions in the real `markdown-tsv` form over the real voorzieningen, four",
              "editions of five years each, converted by the real converter into the TriG dump every later step",
-             "reads). Made by:", "",
+             f"reads). Made by, on commit {commit}:", "",
              "```sh", command, "```", "",
              f"Machine: {os.cpu_count()} cores, {_mem_total_gb():.0f} GB RAM, {platform.platform()}, Python "
              f"{platform.python_version()}. Peer: {peer}, serving the same TriG file. Clients: {args.clients} "
@@ -524,6 +524,15 @@ def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: s
     return "\n".join(lines) + "\n"
 
 
+def _commit() -> str:
+    """The code measured: the checked-out commit, marked when the work tree has changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def _mem_total_gb() -> float:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
@@ -554,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python bench/run.py" + (
         "" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv))
     peer = ensure_peer_venv()
+    commit = _commit()  # before the first table is written: that changes the work tree
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mdo-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Any]] = {}
@@ -575,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
             if n <= args.peer_max:
                 r["peer"] = serve_and_measure(peer_server(cube), queries, args, 1800.0)
             results[n] = r
-            args.out.write_text(report(results, args, peer, command), encoding="utf-8")
+            args.out.write_text(report(results, args, peer, command, commit), encoding="utf-8")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
