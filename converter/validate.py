@@ -628,17 +628,13 @@ def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
         message = shapes.value(shape, MDOSH.messageTemplate)
         solutions = store.query(prefixes + str(query), use_default_graph_as_union=True)
         names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        grouped: dict[str, list[str]] = defaultdict(list)
+        if names not in (["p"], ["structure", "p"]):
+            raise ValidateError(f"{_short(shape)}: a template parameter query selects ?p or ?structure ?p, not {names}")
+        grouped: dict[str, list[str]] = defaultdict(list)  # a property, or a structure with its properties
         for solution in solutions:  # type: ignore[union-attr]
             values = [term.value if isinstance(term, ox.NamedNode) else None for term in solution]
-            if None in values:
-                continue  # a blank node or literal is not a property to instantiate for
-            if names == ["p"]:
-                grouped[values[0]] = []
-            elif names == ["structure", "p"]:
-                grouped[values[0]].append(values[1])
-            else:
-                raise ValidateError(f"{_short(shape)}: a template parameter query selects ?p or ?structure ?p, not {names}")
+            if None not in values:  # a blank node or literal is not a property to instantiate for
+                grouped[values[0]].extend(values[1:])  # type: ignore[arg-type]
         for key, properties in grouped.items():
             replacements = (
                 {"$structure": key, "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
