@@ -15,9 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .model import Cell, Finding, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
-from .numbers import NOT_AVAILABLE, Figure, MalformedNumber, change_decimals, parse_cell, parse_change, split_marks
-from .readers import read_edition
+from .model import UNREAD_LINE, Cell, Finding, LineAccount, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
+from .numbers import (NOT_AVAILABLE, Figure, FigureError, MalformedNumber, change_decimals, parse_cell, parse_change,
+                      split_marks)
+from .readers import read_source
+from .readers.account import looks_like_row
 from .registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
 from .textcheck import check_summary_text
 
@@ -36,6 +38,39 @@ class UnknownIndicators(LookupError):
         self.unknown = unknown
 
 
+class UnreadLines(LookupError):
+    """An edition with no table read, or with lines of figures no reader took in."""
+
+    def __init__(self, accounts: list[LineAccount]) -> None:
+        lines = []
+        for account in accounts:
+            if not account.tables:
+                lines.append(f"{account.file}:{account.lines or 1}: edition {account.edition}: no table was read "
+                             f"from this file ({account.lines} lines); is it the edition's text, in the form "
+                             "data/editions.toml names?")
+            unread = account.unread
+            for number in unread[:20]:
+                lines.append(f"{account.file}:{number}: figures not read (not in a table): {account.texts[number][:100]!r}")
+            if len(unread) > 20:
+                lines.append(f"{account.file}: ... and {len(unread) - 20} more unread lines")
+        super().__init__("\n".join(lines) + "\nFix the layout of these lines (a table row needs tabs between its cells "
+                         "and a header with its years), or build with --allow-unread to list them in the quality "
+                         "report instead.")
+        self.accounts = accounts
+
+
+class DuplicateObservations(LookupError):
+    """Two printed figures for one indicator, breakdown and year in one edition."""
+
+    def __init__(self, clashes: list[tuple[Observation, Observation]]) -> None:
+        super().__init__("\n".join(
+            f"{b.place}: edition {b.edition}: {b.indicator} {b.year} ({b.breakdown}) is also printed at {a.place} "
+            f"({a.raw!r} and {b.raw!r})" for a, b in clashes
+        ) + "\nOne indicator can have one figure per year in an edition: is a table printed twice, or are two "
+            "labels mapped to one indicator in data/indicators.toml?")
+        self.clashes = clashes
+
+
 @dataclass
 class Extraction:
     """Everything extraction found: published observations, rejects, findings, accounts."""
@@ -45,6 +80,7 @@ class Extraction:
     findings: list[Finding] = field(default_factory=list)
     accounts: dict[str, TableAccount] = field(default_factory=dict)
     tables: dict[str, list[SourceTable]] = field(default_factory=dict)
+    line_accounts: dict[str, LineAccount] = field(default_factory=dict)  # edition -> account of its file
 
 
 @dataclass
@@ -103,6 +139,10 @@ class _Extractor:
             indicators = [indicator]
             if side_note:
                 self.side_note(ctx, indicator, side_note)
+        if row.inferred_blanks and not _alignment_confirmed(table, row):
+            self.reject_row(ctx, f"{row.inferred_blanks} cell(s) of the row are missing and no printed change "
+                                 "confirms which years its figures belong to; not published (fix the row in the source)")
+            return
         if row.inferred_blanks:
             self.finding(
                 "inferred-blank", table.edition, row.place,
@@ -132,6 +172,12 @@ class _Extractor:
                              note=f"breakdown printed beside the row; year taken as the edition's reference year {year}")
                 ctx.account.cells_published += 1
             return
+        if looks_like_row(note):
+            account = self.result.line_accounts.get(table.edition)
+            if account is not None:
+                account.mark(row.place.line, UNREAD_LINE)
+                account.texts[row.place.line] = note
+            return
         self.finding("side-note", table.edition, row.place, f"text printed beside the row {indicator.id!r} was kept out of its label: {note!r}")
 
     # -- per cell ---------------------------------------------------------------------------
@@ -146,7 +192,7 @@ class _Extractor:
         except MalformedNumber as error:
             self.malformed(ctx, indicator, member, year, group, cell, error)
             return
-        except ValueError as error:
+        except FigureError as error:
             self.reject(ctx, year, cell.text, str(error), cell.place)
             return
         published = 0
@@ -211,6 +257,14 @@ class _Extractor:
         if count:
             ctx.account.cells_rejected += 1
         self.result.rejects.append(Reject(ctx.table.edition, place or ctx.row.place, ctx.table.id, ctx.row.label, year, raw, reason))
+
+    def reject_row(self, ctx: _RowContext, reason: str) -> None:
+        """Reject every printed figure of a row, each with its place."""
+        for column, cell in zip(ctx.table.columns, ctx.row.cells):
+            if column.kind == "year" and cell is not None:
+                ctx.account.cells_seen += 1
+                self.reject(ctx, column.year, cell.text, reason, cell.place)
+        self.finding("misaligned-row", ctx.table.edition, ctx.row.place, f"{ctx.row.label!r}: {reason}")
 
     def malformed(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell, error: MalformedNumber) -> None:
         """Hold a malformed number until the other editions are read (see `resolve_malformed`)."""
@@ -327,6 +381,25 @@ class _Extractor:
                 self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year)
 
 
+def _alignment_confirmed(table: SourceTable, row: SourceRow) -> bool:
+    """Do a short row's figures belong to the latest years? Only a printed change can say so:
+    one that the last two figures give, or `nieuw` beside a single figure (a new series)."""
+    years = [cell for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
+    change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
+    if change is None:
+        return False
+    if change.text.strip().lower() == "nieuw":
+        return len(years) == 1
+    if len(years) < 2 or parse_change(change.text) is None:
+        return False
+    try:
+        before, last = parse_cell(years[-2].text)[0], parse_cell(years[-1].text)[0]
+    except FigureError:
+        return False
+    return bool(before.value and last.value and _change_matches(before.value, last.value, change.text,
+                                                               before.half_width, last.half_width))
+
+
 def same_when_rounded(observations: list[Observation]) -> bool:
     """`179 Mln` and `179.468.785` are one figure printed with different precision, not a revision."""
     intervals = []
@@ -338,6 +411,18 @@ def same_when_rounded(observations: list[Observation]) -> bool:
         match = [f for f in figures if f.value == o.value] or figures
         intervals.append(match[0].interval if match else (o.value, o.value))
     return max(low for low, _ in intervals) <= min(high for _, high in intervals)
+
+
+def _duplicates(observations: list[Observation]) -> list[tuple[Observation, Observation]]:
+    seen: dict[tuple[str, str, str, int], Observation] = {}
+    clashes = []
+    for o in observations:
+        key = (o.edition, o.indicator, o.breakdown, o.year)
+        if key in seen:
+            clashes.append((seen[key], o))
+        else:
+            seen[key] = o
+    return clashes
 
 
 def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: Decimal = Decimal(0),
@@ -356,17 +441,35 @@ def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: 
     return max(candidates) >= low_t and min(candidates) <= high_t
 
 
-def extract(registry: Registry, editions: list[str] | None = None) -> Extraction:
-    """Read the editions and return every observation, reject and finding; raise on unknown labels."""
+def extract(registry: Registry, editions: list[str] | None = None, allow_unread: bool = False) -> Extraction:
+    """Read the editions and return every observation, reject and finding.
+
+    Raises `UnknownIndicators` for labels the registry does not know, `DuplicateObservations`
+    for two figures of one key, and `UnreadLines` for an edition with no table or with lines of
+    figures no reader took in (unless `allow_unread`: then they are findings).
+    """
     extractor = _Extractor(registry)
     for edition in editions or list(registry.editions):
-        tables = read_edition(registry, edition)
-        extractor.result.tables[edition] = tables
-        for table in tables:
+        source = read_source(registry, edition)
+        extractor.result.tables[edition] = source.tables
+        extractor.result.line_accounts[edition] = source.lines
+        for table in source.tables:
             extractor.table(table)
     if extractor.unknown:
         raise UnknownIndicators(extractor.unknown)
+    unread = [a for a in extractor.result.line_accounts.values() if a.unread or not a.tables]
+    if unread and not allow_unread:
+        raise UnreadLines(unread)
+    for account in unread:
+        for number in account.unread:
+            extractor.finding("unread-line", account.edition, Place(account.file, number),
+                              f"figures not read (not in a table): {account.texts[number]!r}")
+        if not account.tables:
+            extractor.finding("unread-line", account.edition, Place(account.file, 1), "no table was read from this file")
     extractor.resolve_malformed()
+    clashes = _duplicates(extractor.result.observations)
+    if clashes:
+        raise DuplicateObservations(clashes)
     extractor.revisions()
     for edition in extractor.result.tables:
         extractor.result.findings += check_summary_text(registry, edition, extractor.result.observations)

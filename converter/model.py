@@ -132,3 +132,45 @@ class TableAccount:
     @property
     def balanced(self) -> bool:
         return self.cells_seen == self.cells_published + self.cells_rejected
+
+
+# How a line of a source file was read (see `LineAccount`).
+TABLE_LINE = "table"  # a table's header, row, separator or a blank line inside it
+NOTE_LINE = "note"  # a footnote or explanation belonging to a table
+HEADING_LINE = "heading"
+TEXT_LINE = "text"  # prose: the summary, introductions, explanations
+UNREAD_LINE = "unread"  # holds figure-like text that no reader took in
+
+
+@dataclass
+class LineAccount:
+    """Accounting of one source file: how each line that holds a figure-like token was read.
+
+    A line is in a table that was read, in text that was recognised, or unread; unread lines
+    stop the build (or are listed, when that is allowed), so a figure never vanishes silently.
+    """
+
+    file: str
+    edition: str
+    lines: int = 0
+    kinds: dict[int, str] = field(default_factory=dict)  # line number -> kind, figure lines only
+    texts: dict[int, str] = field(default_factory=dict)  # line number -> text, for unread lines
+    tables: int = 0
+
+    def mark(self, line: int, kind: str) -> None:
+        self.kinds[line] = kind
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k in self.kinds.values() if k == kind)
+
+    @property
+    def unread(self) -> list[int]:
+        return sorted(line for line, kind in self.kinds.items() if kind == UNREAD_LINE)
+
+
+@dataclass
+class SourceText:
+    """What a reader made of one edition's file: its tables and the account of its lines."""
+
+    tables: list[SourceTable]
+    lines: LineAccount

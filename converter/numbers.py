@@ -3,9 +3,14 @@
 The report writes `1.234.567` (dot groups thousands), `6,9%` (comma is the decimal mark),
 `179 Mln`, `3,5 mlrd`, `0,7 miljoen`, but also `2.1 mlrd` and `3.05 mlrd` with a dot as the
 decimal mark, `> 5.000` for a lower bound, `-` or nothing for "no figure", footnote marks such as
-`14.259*` and `<sup>1</sup>`, and cells that hold two figures (`13 lidstaten met 17 middelen`).
+`14.259*`, `<sup>1</sup>` and `¹`, and cells that hold two figures (`13 lidstaten met 17 middelen`).
 Anything that looks like a number but is not well formed (`9.100.00`) raises
-`MalformedNumber`: the caller decides, and reports, what happens to it.
+`MalformedNumber`: the caller decides, and reports, what happens to it. Text that is no figure
+raises `NotAFigure`; both are a `FigureError`, and nothing else escapes `parse_cell`.
+
+Footnote marks are split off before any markup is removed: `663<sup>1</sup>` is 663 with mark 1,
+never 6631. Whitespace is collapsed before any pattern runs, so reading a cell takes time linear
+in its length, however many spaces it holds.
 """
 
 from __future__ import annotations
@@ -23,20 +28,30 @@ NOT_AVAILABLE = "not-available"
 
 SCALES = {"mln": 10**6, "miljoen": 10**6, "mlrd": 10**9, "miljard": 10**9}
 
-_MARKS = re.compile(r"\s*(?:<sup>\s*([^<]+?)\s*</sup>|(\*+)\)?)\s*$")
-_TAGS = re.compile(r"<[^>]+>")
+_MARKS = re.compile(r" ?(?:<sup> ?([^<> ]+(?: [^<> ]+)*) ?</sup>|(\*+)\)?|([¹²³⁴⁵⁶⁷⁸⁹⁰]+))$")
+_SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
+_MARK_WINDOW = 64
+_TAGS = re.compile(r"<[^<>]+>")
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")
 _NUMBERISH = re.compile(r"\d[\d.,]*")
 _SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mln|miljoen|mlrd|miljard)", re.IGNORECASE)
 _PERCENT_OF = re.compile(r"(\d+(?:,\d+)?)\s*%\s*van (?:het|de) .+")
-_PARTS_NOUN = re.compile(r"(\d[\d.]*)\s+([a-z]+)")
-_PARTS_NOUN_CELL = re.compile(r"\d[\d.]*\s+[a-z]+(?:\s*(?:,|met)?\s*\d[\d.]*\s+[a-z]+)*")
-_PARTS_LABELLED = re.compile(r"([Nn]a \d+ weken):\s*(\d+(?:,\d+)?)\s*%")
-_PARTS_LABELLED_CELL = re.compile(r"(?:[Nn]a \d+ weken:\s*\d+(?:,\d+)?\s*%\s*)+")
+_PARTS_NOUN = re.compile(r"(\d[\d.]*) ([a-z]+)")
+_PARTS_NOUN_CELL = re.compile(r"\d[\d.]* [a-z]+(?:(?:,| met)? \d[\d.]* [a-z]+)*")
+_PARTS_LABELLED = re.compile(r"([Nn]a \d+ weken): ?(\d+(?:,\d+)?) ?%")
+_PARTS_LABELLED_CELL = re.compile(r"[Nn]a \d+ weken: ?\d+(?:,\d+)? ?%(?: [Nn]a \d+ weken: ?\d+(?:,\d+)? ?%)*")
 
 
-class MalformedNumber(ValueError):
+class FigureError(ValueError):
+    """A cell's text is not a figure the converter can publish as printed."""
+
+
+class NotAFigure(FigureError):
+    """Text that holds no figure at all (`nieuw systeem`)."""
+
+
+class MalformedNumber(FigureError):
     """A cell that looks like a number but is not a well-formed Dutch number.
 
     `candidate` is the value the text would have with its last digit group completed by zeros
@@ -78,12 +93,18 @@ class Figure:
 
 
 def split_marks(text: str) -> tuple[str, tuple[str, ...]]:
-    """Strip trailing footnote marks (`*`, `**)`, `<sup>1</sup>`) and return them in order."""
+    """Strip trailing footnote marks (`*`, `**)`, `<sup>1</sup>`, `¹`) and return them in order.
+
+    The text is collapsed to single spaces first. A mark is short and anchored at the end, so
+    each is looked for in the last characters only: the whole takes time linear in the text.
+    """
+    text = " ".join(text.split())
     marks: list[str] = []
-    while (match := _MARKS.search(text)) and match.start() > 0:
-        marks.append(match.group(1) or match.group(2))
-        text = text[: match.start()]
-    return text.strip(), tuple(reversed(marks))
+    end = len(text)
+    while (match := _MARKS.search(text, max(0, end - _MARK_WINDOW), end)) and match.start() > 0:
+        marks.append(match.group(1) or match.group(2) or match.group(3).translate(_SUPERSCRIPTS))
+        end = match.start()
+    return text[:end].rstrip(), tuple(reversed(marks))
 
 
 def strip_markup(text: str) -> str:
@@ -142,10 +163,10 @@ def parse_cell(raw: str) -> list[Figure]:
     """All figures a value cell holds, in printed order.
 
     Returns one `Figure` with value None for `-` or an empty cell. Raises `MalformedNumber`
-    for number-like text that is not well formed, and `ValueError` for text that is no figure.
+    for number-like text that is not well formed, and `NotAFigure` for text that is no figure.
     """
-    text, marks = split_marks(strip_markup(raw).strip())
-    text = " ".join(text.split())
+    text, marks = split_marks(raw)
+    text = " ".join(strip_markup(text).split())
     if text in ("", "-", "–"):
         return [Figure(None, status="not-available", marks=marks)]
     status = NORMAL
@@ -175,7 +196,7 @@ def parse_cell(raw: str) -> list[Figure]:
             Figure(_dutch(number, raw)[0], COUNT, status, noun, marks)
             for number, noun in _PARTS_NOUN.findall(text)
         ]
-    raise ValueError(f"{raw!r} is not a figure")
+    raise NotAFigure(f"{raw!r} is not a figure")
 
 
 def parse_change(raw: str) -> Decimal | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .model import Finding, Observation, Place
+from .readers.lines import read_lines
 from .registry import Registry, normalize
 
 _QUALIFIER = r"(?:(bijna|ruim|circa|zo'n|een kleine|meer dan|iets meer dan|afgerond|nog ruim)\s+)?"
@@ -85,7 +86,7 @@ def _paragraphs(lines: list[str], form: str, stop: int) -> list[tuple[int, str]]
 def check_summary_text(registry: Registry, edition: str, observations: list[Observation]) -> list[Finding]:
     info = registry.edition(edition)
     path = registry.data_dir / info.file
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_lines(path, info.file)
     stop = next((i for i, line in enumerate(lines)
                  if "\t" not in line and normalize(line.strip("# ")).startswith("bijlage a")), len(lines))
     year = info.reference_year

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import SourceTable
+from ..model import SourceTable, SourceText
 from ..registry import Registry
+from .lines import SourceError
 from .markdown_tsv import read_markdown_tsv
 from .pdf_text import read_pdf_text
 
 READERS = {"markdown-tsv": read_markdown_tsv, "pdf-text": read_pdf_text}
 
-
-class SourceError(ValueError):
-    """The source text cannot be read; the message names file and line."""
+__all__ = ["READERS", "SourceError", "read_edition", "read_source"]
 
 
-def read_edition(registry: Registry, edition_id: str) -> list[SourceTable]:
-    """All tables of one edition, read by the reader its form asks for."""
+def read_source(registry: Registry, edition_id: str) -> SourceText:
+    """One edition's tables and the account of its lines, read by the reader its form asks for."""
     edition = registry.edition(edition_id)
     reader = READERS.get(edition.form)
     if reader is None:
-        raise SourceError(f"data/editions.toml: edition {edition_id}: unknown form {edition.form!r}")
+        raise SourceError(
+            f"data/editions.toml: edition {edition_id}: unknown form {edition.form!r}; "
+            f"use one of {', '.join(sorted(READERS))}"
+        )
     path: Path = registry.data_dir / edition.file
     if not path.is_file():
-        raise SourceError(f"data/editions.toml: edition {edition_id}: {path} does not exist")
+        raise SourceError(f"data/editions.toml: edition {edition_id}: file {edition.file!r} does not exist under data/")
     return reader(registry, edition_id, path)
+
+
+def read_edition(registry: Registry, edition_id: str) -> list[SourceTable]:
+    """All tables of one edition."""
+    return read_source(registry, edition_id).tables

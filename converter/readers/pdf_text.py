@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Cell, Column, Place, SourceRow, SourceTable
+from ..model import HEADING_LINE, TABLE_LINE, Cell, Column, Place, SourceRow, SourceTable, SourceText
 from ..registry import Registry
+from .account import account_lines
+from .lines import SourceError, read_lines
 from .sections import SectionTracker
 
 _NUM = r"\d{1,3}(?:\.\d+)+(?:,\d+)?|\d+(?:,\d+)?"
@@ -105,6 +107,7 @@ class _PdfTableReader:
         self.header_tokens: list[str] | None = None
         self.root: str | None = None  # the voorziening a table started in (sub-parts may follow)
         self.last_was_header = False  # a header may run over several lines
+        self.marks: dict[int, str] = {}  # line number -> how it was read
 
     # -- tables ------------------------------------------------------------------------
     def start_table(self, line_no: int, tokens: list[str]) -> None:
@@ -119,13 +122,15 @@ class _PdfTableReader:
             caption=" / ".join(caption_lines) if caption_lines else None,
         )
         self.tables.append(self.table)
+        self.marks[line_no] = TABLE_LINE
         self.header_tokens = tokens
         self.root = self.sections.voorziening
         self.recent = []
 
-    def extend_header(self, tokens: list[str]) -> None:
+    def extend_header(self, line_no: int, tokens: list[str]) -> None:
         assert self.table is not None and self.header_tokens is not None
         self.header_tokens += tokens
+        self.marks[line_no] = TABLE_LINE
         self.table.columns = _columns(self.header_tokens)
 
     def end_table(self) -> None:
@@ -151,6 +156,7 @@ class _PdfTableReader:
         label, cells = self.buffer.peel(len(self.table.columns))
         if cells and not label and self.table.rows and all(_CHANGE_ONLY.fullmatch(c) for c, _ in cells):
             self.table.rows[-1].extra_change = " ".join(c for c, _ in cells)
+            self.mark_buffer(TABLE_LINE)
             self.buffer = _Buffer()
             return
         if cells:
@@ -184,7 +190,12 @@ class _PdfTableReader:
                 inferred_blanks=missing,
             )
         )
+        self.mark_buffer(TABLE_LINE)
         self.buffer = _Buffer()
+
+    def mark_buffer(self, kind: str) -> None:
+        for line_no, _ in self.buffer.parts:
+            self.marks[line_no] = kind
 
     def row_is_closed_by(self, text: str) -> bool:
         """A new label begins while the gathered row already ends in its change figure."""
@@ -200,7 +211,7 @@ class _PdfTableReader:
             return
         tokens = _header_tokens(text, continuing=self.last_was_header)
         if tokens is not None and self.last_was_header:
-            self.extend_header(tokens)
+            self.extend_header(line_no, tokens)
             return
         self.last_was_header = tokens is not None
         if tokens is not None:
@@ -209,6 +220,8 @@ class _PdfTableReader:
             self.start_table(line_no, tokens)
             return
         match = self.sections.match(text)
+        if match is not None:
+            self.marks[line_no] = HEADING_LINE
         if self.table is None:
             if match is not None:
                 self.sections.apply(match, text)
@@ -259,10 +272,19 @@ class _PdfTableReader:
         self.tables.append(self.table)
 
 
-def read_pdf_text(registry: Registry, edition: str, path: Path) -> list[SourceTable]:
-    reader = _PdfTableReader(registry, edition, path.relative_to(registry.data_dir).as_posix())
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def read_pdf_text(registry: Registry, edition: str, path: Path) -> SourceText:
+    file = path.relative_to(registry.data_dir).as_posix()
+    reader = _PdfTableReader(registry, edition, file)
+    lines = read_lines(path, file)
+    for number, line in enumerate(lines, start=1):
         reader.line(number, line)
     if reader.table is not None:
+        table = reader.table
         reader.end_table()
-    return reader.tables
+        last = max((n for n, kind in reader.marks.items() if kind == TABLE_LINE), default=0)
+        if table.rows and all(not line.strip() for line in lines[last:]):
+            raise SourceError(
+                f"{file}:{len(lines)}: the file ends inside the table of {table.place}; "
+                "is the text cut off? Export the whole edition again"
+            )
+    return SourceText(reader.tables, account_lines(file, edition, lines, reader.marks, len(reader.tables)))
