@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .model import Place
@@ -37,7 +37,7 @@ _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-D]\.)\s+")
 def normalize(text: str) -> str:
     """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"<[^<>]+>", "", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # "informatie- verstrekking", "BRP- Terugmeld..."
     text = text.replace("*", "").replace("#", "").replace("\\", "")
@@ -133,11 +133,7 @@ class Registry:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        editions = _load(data_dir / "editions.toml")
-        self.editions = {
-            e["id"]: Edition(**{**e, "group_headings": tuple(e.get("group_headings", ()))})
-            for e in editions["edition"]
-        }
+        self.editions = _editions(_load(data_dir / "editions.toml"))
         places = _load(data_dir / "voorzieningen.toml")
         self.domains = {
             key: Domain(id=key, headings=tuple(v.pop("headings")), **v) for key, v in places["domain"].items()
@@ -298,6 +294,32 @@ class Registry:
             if m.dimension in (dimension, "*") and key in {normalize(x) for x in m.labels}:
                 return m
         return None
+
+
+_EDITION_KEYS = {f.name for f in fields(Edition)}
+_EDITION_REQUIRED = ("id", "title", "file", "form", "reference_date")
+
+
+def _editions(loaded: dict) -> dict[str, Edition]:
+    """The `[[edition]]` entries, each checked for its keys; an error names the entry and the key."""
+    entries = loaded.get("edition")
+    if not isinstance(entries, list) or not entries:
+        raise RegistryError("data/editions.toml: no [[edition]] entries")
+    editions: dict[str, Edition] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"data/editions.toml: [[edition]] number {number} ({entry.get('id', 'no id')})"
+        for key in _EDITION_REQUIRED:
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise RegistryError(f"{where}: key {key!r} is missing or not a text; add {key} = \"...\"")
+        unknown = sorted(set(entry) - _EDITION_KEYS)
+        if unknown:
+            raise RegistryError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(sorted(_EDITION_KEYS))}")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry["reference_date"]):
+            raise RegistryError(f"{where}: reference_date {entry['reference_date']!r} is not a date like 2024-12-31")
+        if entry["id"] in editions:
+            raise RegistryError(f"{where}: edition id {entry['id']!r} is listed twice")
+        editions[entry["id"]] = Edition(**{**entry, "group_headings": tuple(entry.get("group_headings", ()))})
+    return editions
 
 
 def _printed_length(label: str, known_normalized: str) -> int:

@@ -151,7 +151,7 @@ def read_markdown_tsv(registry: Registry, edition: str, path: Path) -> SourceTex
             f"{file}:{len(lines)}: the file ends inside the table of {file}:{current.place.line}; "
             "is the text cut off? Export the whole edition again"
         )
-    return SourceText(tables, account_lines(file, edition, lines, marks, len(tables)))
+    return SourceText(tables, account_lines(file, edition, lines, marks, len(tables), paragraphs=True))
 
 
 def _ends_in_table(lines: list[str], table: SourceTable) -> bool:
@@ -171,11 +171,13 @@ def _read_rows(lines: list[str], start: int, table: SourceTable, label_columns: 
             continue
         if "\t" in line.strip():
             cells = line.split("\t")
+            if _header(cells) is not None:
+                break  # the next table starts
             if all(_SEPARATOR.fullmatch(c.strip()) for c in cells if c.strip()):
                 marks[i + 1] = TABLE_LINE
                 i += 1
                 continue
-        elif looks_like_row(line):
+        elif looks_like_row(line, paragraphs=True):
             split = _spaced_cells(line, len(table.columns))
             if split is None:
                 raise TableShapeError(
