@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_open
+from .atomic import atomic_open, staged_folder
 from .cube import build_cube
 from .dumps import check_format, write_all, write_dump, write_graph
 from .extract import extract
@@ -34,6 +34,7 @@ class Built:
     observations: int
     written: list[Path]
     seconds: float
+    findings: int = 0  # in the quality report
 
 
 @contextmanager
@@ -52,11 +53,13 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def build(settings: Settings, out: Path | None = None) -> Built:
+def build(settings: Settings, out: Path | None = None, allow_unread: bool = False) -> Built:
     """Build the dataset into `out` (one file, format by extension) or, without it, into dist/.
 
-    Raises `dumps.UnknownFormat` for an extension the project does not write, before any work,
-    and `RegistryError` or an extraction error for bad input.
+    dist/ is written as a new folder beside it and swapped in when every file is complete, so it
+    is all old or all new whatever stops the build. Raises `dumps.UnknownFormat` for an extension
+    the project does not write, before any work, and `RegistryError` or an extraction error for
+    bad input.
     """
     started = time.perf_counter()
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
@@ -64,18 +67,20 @@ def build(settings: Settings, out: Path | None = None) -> Built:
         check_format(out)
     with paused_gc():
         registry = Registry(settings.data_dir)
-        extraction = extract(registry)
+        extraction = extract(registry, allow_unread=allow_unread)
         cube = build_cube(registry, extraction, settings)
         if out is not None:
             quads = write_dump(cube, out, prefixes)
             written = [out]
         else:
             dist = settings.dist_dir
-            written, quads = write_all(cube, dist, prefixes)
-            write_graph(cube, str(Iris(settings.base_iri).graph("catalogus")), dist / "catalogus.ttl", prefixes)
-            write_tidy(extraction.observations, dist / "observations.csv")
-            write_rejects(extraction.rejects, dist / "observations-rejects.csv")
-            with atomic_open(dist / "quality.md") as handle:
-                handle.write(quality_report(extraction))
-            written += [dist / "catalogus.ttl", dist / "observations.csv", dist / "quality.md"]
-    return Built(quads, len(extraction.observations), written, time.perf_counter() - started)
+            with staged_folder(dist) as staging:
+                written, quads = write_all(cube, staging, prefixes)
+                write_graph(cube, str(Iris(settings.base_iri).graph("catalogus")), staging / "catalogus.ttl", prefixes)
+                write_tidy(extraction.observations, staging / "observations.csv")
+                write_rejects(extraction.rejects, staging / "observations-rejects.csv")
+                with atomic_open(staging / "quality.md") as handle:
+                    handle.write(quality_report(extraction))
+                written += [staging / "catalogus.ttl", staging / "observations.csv", staging / "quality.md"]
+            written = [dist / path.name for path in written]
+    return Built(quads, len(extraction.observations), written, time.perf_counter() - started, len(extraction.findings))

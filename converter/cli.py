@@ -1,60 +1,118 @@
-"""`mdo`: one thin command per job. Each parses its options, calls one function, prints."""
+"""`mdo`: one thin command per job. Each parses its options, calls one function, prints.
+
+Every failure ends in one message on stderr that names the file and line (or key) and what to
+do, and a non-zero exit status: 2 for a setting or curated file to fix, 1 for anything else.
+`mdo --debug ...` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .atomic import atomic_open
 from .registry import Registry, RegistryError
 
-app = typer.Typer(help="Monitor Digitale Overheid as linked data.", no_args_is_help=True, add_completion=False)
+_state = {"debug": False}
+
+
+def _config_errors() -> tuple[type[Exception], ...]:
+    """Errors in a setting or a curated file: exit status 2."""
+    from .dumps import UnknownFormat
+    from .settings import SettingsError
+
+    return (RegistryError, SettingsError, UnknownFormat)
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    """What bad editions raise while being read: reported with their place, exit status 1."""
+    from .editions import EditionError
+    from .extract import DuplicateObservations, UnknownIndicators, UnreadLines
+    from .readers import SourceError
+
+    return (UnknownIndicators, UnreadLines, DuplicateObservations, SourceError, EditionError)
+
+
+def describe(error: BaseException) -> tuple[str, int]:
+    """The message and exit status for an error that ends a command."""
+    if isinstance(error, _config_errors()):
+        return str(error), 2
+    if isinstance(error, _input_errors()):
+        return str(error), 1
+    if isinstance(error, OSError):
+        where = error.filename or "a file"
+        what = {
+            errno.ENOSPC: "the disk is full; free some space and run the command again",
+            errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+            errno.EROFS: "the file system is read-only; write somewhere else (--out) or make it writable",
+            errno.EACCES: "permission denied; write somewhere else (--out) or fix the folder's permissions",
+            errno.EPERM: "operation not permitted; write somewhere else (--out) or fix the folder's permissions",
+        }.get(error.errno or 0, error.strerror or str(error))
+        return f"{where}: {what} (nothing already written was changed)", 1
+    return (f"unexpected {type(error).__name__}: {error}; this is a bug of mdo, please report it with the output "
+            "of the same command run with --debug"), 1
+
+
+class _Mdo(typer.Typer):
+    """The `mdo` application: its commands' errors become one message and an exit status."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as error:
+            if _state["debug"]:
+                raise
+            message, code = describe(error)
+            err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+            sys.exit(code)
+
+
+app = _Mdo(help="Monitor Digitale Overheid as linked data.", no_args_is_help=True, add_completion=False,
+           pretty_exceptions_enable=False)
 registry_app = typer.Typer(help="Curate the indicator registry.", no_args_is_help=True)
+edition_app = typer.Typer(help="Add an edition of the report.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
+app.add_typer(edition_app, name="edition")
 err = Console(stderr=True)
+
+
+@app.callback()
+def options(debug: bool = typer.Option(False, "--debug", help="show the traceback of an error instead of its message")) -> None:
+    """Monitor Digitale Overheid as linked data."""
+    _state["debug"] = debug
 
 
 def _registry():
     from .settings import load_settings
 
     settings = load_settings()
-    try:
-        return settings, Registry(settings.data_dir)
-    except RegistryError as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+    return settings, Registry(settings.data_dir)
 
 
-def _input_errors() -> tuple[type[Exception], ...]:
-    """What bad editions raise while being read: reported with their place, exit status 1."""
-    from .extract import UnknownIndicators
-    from .readers import SourceError
-    from .readers.markdown_tsv import TableShapeError
-
-    return (UnknownIndicators, SourceError, TableShapeError)
-
-
-def _extract(registry: Registry):
+def _extract(registry: Registry, allow_unread: bool = False):
     from .extract import extract
 
-    try:
-        return extract(registry)
-    except _input_errors() as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+    return extract(registry, allow_unread=allow_unread)
+
+
+_ALLOW_UNREAD = typer.Option(False, "--allow-unread", help="list lines of figures no reader took in as findings "
+                             "instead of stopping")
 
 
 @app.command("extract")
-def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV file (default: dist/observations.csv)")) -> None:
+def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV file (default: dist/observations.csv)"),
+                    allow_unread: bool = _ALLOW_UNREAD) -> None:
     """Write the tidy table (CSV) of every observation of every edition, and the rejects beside it."""
     from .tidy import write_rejects, write_tidy
 
     settings, registry = _registry()
-    extraction = _extract(registry)
+    extraction = _extract(registry, allow_unread)
     out = out or settings.dist_dir / "observations.csv"
     write_tidy(extraction.observations, out)
     write_rejects(extraction.rejects, out.with_name(out.stem + "-rejects.csv"))
@@ -62,22 +120,16 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
 
 
 @app.command("build")
-def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)")) -> None:
+def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)"),
+                  allow_unread: bool = _ALLOW_UNREAD) -> None:
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
     from .build import build
-    from .dumps import UnknownFormat
     from .settings import load_settings
 
-    try:
-        built = build(load_settings(), out)
-    except (UnknownFormat, RegistryError) as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
-    except _input_errors() as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+    built = build(load_settings(), out, allow_unread=allow_unread)
     err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "
               + ", ".join(map(str, built.written)))
+    err.print(f"{built.findings} findings about the source (mdo quality, dist/quality.md)")
 
 
 @app.command("quality")
@@ -105,12 +157,12 @@ def validate_command(
 
     path = file or load_settings().dist_dir / "mdo.trig"
     if not path.is_file():
-        err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
+        err.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `mdo build` first")
         raise typer.Exit(2)
     try:
         result = validate(path, workers=workers)
     except ValidateError as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from None
     sys.stdout.write(format_report(result) + "\n")
     raise typer.Exit(0 if result.conforms else 1)
@@ -188,4 +240,4 @@ def propose_command() -> None:
 
 
 if __name__ == "__main__":
-    app()
+    app(prog_name="mdo")
