@@ -225,18 +225,82 @@ def publish_command(
     raise typer.Exit(0 if report.ok else 1)
 
 
-@registry_app.command("propose")
-def propose_command() -> None:
-    """Print TOML entries for printed labels the registry does not know, with proposed matches."""
-    from .propose import as_toml, propose
+_CHOOSE = typer.Option([], "--choose", metavar="LINE=ID", help="answer a question: the row on LINE continues "
+                      "indicator ID (or LINE=new: it is a new indicator); may be repeated")
+_APPLY = typer.Option(False, "--apply", help="write the proposals into data/indicators.toml (shows the diff)")
+
+
+def _choices(choose: list[str]) -> dict[int, str]:
+    choices = {}
+    for item in choose:
+        line, _, target = item.partition("=")
+        if not line.strip().isdigit() or not target.strip():
+            raise typer.BadParameter(f"{item!r}: expected LINE=ID or LINE=new, as the question says", param_hint="--choose")
+        choices[int(line)] = target.strip()
+    return choices
+
+
+def _match_and_apply(settings, edition: Optional[str], choose: list[str], apply_: bool) -> None:
+    """Print the proposals for unknown labels; with `apply_`, write them and print the diff."""
+    from .propose import CONTINUE, QUESTION, apply, as_toml, propose
     from .readers import read_edition
 
-    _, registry = _registry()
-    tables = {edition: read_edition(registry, edition) for edition in registry.editions}
-    proposals = propose(registry, tables)
+    registry = Registry(settings.data_dir)
+    if edition is not None and edition not in registry.editions:
+        raise typer.BadParameter(f"no edition {edition!r} in data/editions.toml", param_hint="--edition")
+    tables = {e: read_edition(registry, e) for e in registry.editions}
+    proposals = propose(registry, tables, edition, _choices(choose))
     for proposal in proposals:
         sys.stdout.write(as_toml(proposal) + "\n\n")
-    err.print(f"{len(proposals)} unknown label(s)")
+    continued = sum(p.decision == CONTINUE for p in proposals)
+    questions = [p for p in proposals if p.decision == QUESTION]
+    err.print(f"{len(proposals)} unknown label(s): {continued} continue an indicator, "
+              f"{len(proposals) - continued - len(questions)} new, {len(questions)} question(s)")
+    for question in questions:
+        err.print(f"[yellow]question:[/yellow] {escape(question.question)}", soft_wrap=True)
+    if apply_ and proposals:
+        diff = apply(settings.data_dir, proposals)
+        sys.stdout.write(diff)
+        err.print(f"written: data/indicators.toml ({len(proposals)} proposal(s))")
+    elif questions:
+        raise typer.Exit(1)
+
+
+@registry_app.command("propose")
+def propose_command(
+    edition: Optional[str] = typer.Option(None, "--edition", help="only this edition's labels"),
+    choose: list[str] = _CHOOSE,
+    apply_: bool = _APPLY,
+) -> None:
+    """Print TOML for printed labels the registry does not know, ranked by evidence; --apply writes it."""
+    from .settings import load_settings
+
+    _match_and_apply(load_settings(), edition, choose, apply_)
+
+
+@edition_app.command("add")
+def edition_add_command(
+    file: Path = typer.Argument(..., help="the edition's text (markdown with tab-separated tables, or raw PDF text)"),
+    edition_id: str = typer.Option(..., "--id", help="the edition's id, e.g. 2025"),
+    title: str = typer.Option(..., "--title", help="the title as printed, e.g. 'Monitor Digitale Overheid 2025'"),
+    reference_date: str = typer.Option(..., "--reference-date", help="the peildatum of the latest figures, e.g. 2024-12-31"),
+    form: Optional[str] = typer.Option(None, "--form", help="markdown-tsv or pdf-text (default: told from the text)"),
+    publisher: str = typer.Option("ICTU", "--publisher"),
+    version: Optional[str] = typer.Option(None, "--version"),
+    issued: Optional[str] = typer.Option(None, "--issued", help="date of issue, e.g. 2025-06-05"),
+    choose: list[str] = _CHOOSE,
+    apply_: bool = _APPLY,
+) -> None:
+    """Register a new edition (copy its text, add its entry), read it and match its labels to the registry."""
+    from .editions import add_edition
+    from .settings import load_settings
+
+    settings = load_settings()
+    added = add_edition(settings.data_dir, file, edition_id, title, reference_date, form, publisher, version, issued)
+    rows = sum(len(t.rows) for t in added.tables)
+    err.print(f"edition {added.id}: data/{added.file} ({added.form}), {len(added.tables)} tables, {rows} rows; "
+              f"{added.lines.count('table')} table lines, {added.lines.count('text')} text lines with figures, none unread")
+    _match_and_apply(settings, edition_id, choose, apply_)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ class RegistryError(ValueError):
 class UnknownIndicator(LookupError):
     """A printed row label that the registry does not know for its section and edition."""
 
-    def __init__(self, edition: str, voorziening: str | None, label: str, place: Place) -> None:
+    def __init__(self, edition: str, voorziening: str | None, label: str, place: Place, detail: str = "") -> None:
         super().__init__(
             f"{place}: edition {edition}, section {voorziening or '(unknown heading)'}: "
-            f"indicator {label!r} is not in data/indicators.toml"
+            + (detail or f"indicator {label!r} is not in data/indicators.toml")
         )
         self.edition, self.voorziening, self.label, self.place = edition, voorziening, label, place
 
@@ -168,6 +168,7 @@ class Registry:
         self._headings = self._index_headings()
         self._labels = self._index_labels()
         self._sections: dict[tuple[str, str], tuple[dict[str, Indicator], list[tuple[str, Indicator]]]] = {}
+        self._known: dict[str, dict[str, list[Indicator]]] = {}
 
     # -- consistency ---------------------------------------------------------------------
     def _check(self) -> None:
@@ -231,6 +232,18 @@ class Registry:
             self._sections[cache_key] = (exact, sorted(candidates, key=lambda e: -len(e[0])))
         return self._sections[cache_key]
 
+    def _known_labels(self, voorziening: str) -> dict[str, list[Indicator]]:
+        """Every label any edition printed in a section: normalized text -> its indicators."""
+        if voorziening not in self._known:
+            known: dict[str, list[Indicator]] = {}
+            for v in self.descendants(voorziening):
+                for edition in self.editions:
+                    for label, indicator in self._labels.get((edition, v), []):
+                        if indicator not in known.setdefault(label, []):
+                            known[label].append(indicator)
+            self._known[voorziening] = known
+        return self._known[voorziening]
+
     # -- look-ups ------------------------------------------------------------------------
     def edition(self, edition_id: str) -> Edition:
         return self.editions[edition_id]
@@ -278,6 +291,26 @@ class Registry:
             if key.endswith(" " + known):
                 cut = len(" ".join(label.split())) - _printed_length(label, known)
                 return indicator, " ".join(label.split())[:cut].strip() or None
+        return self._printed_before(edition, voorziening, label, key, place), None
+
+    def _printed_before(self, edition: str, voorziening: str, label: str, key: str, place: Place) -> Indicator:
+        """The indicator an earlier edition printed this label for in this section, if just one did.
+
+        A new edition prints most labels as before; they need no edit of the registry. Where
+        the label names different indicators in different editions, the own section's wins; if
+        that leaves more than one, it is a question for a person, never a guess.
+        """
+        found = self._known_labels(voorziening).get(key, [])
+        own = [i for i in found if i.voorziening == voorziening]
+        found = own or found
+        if len(found) == 1:
+            return found[0]
+        if found:
+            ids = " or ".join(i.id for i in found)
+            raise UnknownIndicator(edition, voorziening, label, place,
+                                   f"{label!r} was printed for {ids} in earlier editions; say which with "
+                                   f"labels.{edition} in data/indicators.toml (or `mdo registry propose --edition "
+                                   f"{edition} --choose {place.line}=ID`)")
         raise UnknownIndicator(edition, voorziening, label, place)
 
     def breakdown_table(self, edition: str, caption_lines: list[str]) -> BreakdownTable | None:
