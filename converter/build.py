@@ -21,7 +21,7 @@ from .cube import build_cube
 from .dumps import check_format, write_all, write_dump, write_graph
 from .extract import extract
 from .iris import Iris
-from .quality import quality_report
+from .quality import quality_report, write_table_accounts
 from .registry import Registry
 from .settings import Settings
 from .tidy import write_rejects, write_tidy
@@ -80,7 +80,9 @@ def build(settings: Settings, out: Path | None = None, allow_unread: bool = Fals
                 write_tidy(extraction.observations, staging / "observations.csv")
                 write_rejects(extraction.rejects, staging / "observations-rejects.csv")
                 with atomic_open(staging / "quality.md") as handle:
-                    handle.write(quality_report(extraction))
-                written += [staging / "catalogus.ttl", staging / "observations.csv", staging / "quality.md"]
+                    handle.write(quality_report(extraction, registry))
+                write_table_accounts(extraction, staging / "quality-tables.csv")
+                written += [staging / "catalogus.ttl", staging / "observations.csv", staging / "quality.md",
+                            staging / "quality-tables.csv"]
             written = [dist / path.name for path in written]
     return Built(quads, len(extraction.observations), written, time.perf_counter() - started, len(extraction.findings))

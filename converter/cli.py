@@ -41,9 +41,13 @@ def _input_errors() -> tuple[type[Exception], ...]:
 
 def describe(error: BaseException) -> tuple[str, int]:
     """The message and exit status for an error that ends a command."""
-    if isinstance(error, _config_errors()):
+    try:
+        config, source = _config_errors(), _input_errors()
+    except Exception:  # the package itself does not import: only the traceback helps
+        config = source = ()
+    if isinstance(error, config):
         return str(error), 2
-    if isinstance(error, _input_errors()):
+    if isinstance(error, source):
         return str(error), 1
     if isinstance(error, OSError):
         where = error.filename or "a file"
@@ -133,16 +137,47 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
 
 
 @app.command("quality")
-def quality_command(out: Optional[Path] = typer.Option(None, "--out", help="also write the report to this file")) -> None:
-    """Print the source quality report: malformed numbers, change mismatches, revisions, rejects."""
-    from .quality import quality_report
+def quality_command(
+    out: Optional[Path] = typer.Option(None, "--out", help="also write the report to this file, and the count of every "
+                                       "table beside it (FILE-tabellen.csv)"),
+    edition: Optional[str] = typer.Option(None, "--edition", help="only this edition"),
+    lang: str = typer.Option("nl", "--lang", help="nl (default) or en"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="KIND,...", help="exit 1 if the report lists any of "
+                                          "these kinds (for CI), e.g. reject,unread-line,malformed-number,revision,"
+                                          "change-mismatch,text-mismatch,new-indicator,dropped-indicator,renamed-indicator"),
+    allow_unread: bool = _ALLOW_UNREAD,
+) -> None:
+    """Print the source quality report (Dutch): new, dropped, renamed indicators, revisions, mismatches, rejects, unread lines."""
+    from .quality import counts, quality_report, write_table_accounts
 
+    if lang not in ("nl", "en"):
+        raise typer.BadParameter(f"{lang!r}: use nl or en", param_hint="--lang")
+    kinds = [k.strip() for k in (fail_on or "").split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in _quality_kinds()]
+    if unknown:
+        raise typer.BadParameter(f"unknown kind {unknown[0]!r}; kinds: {', '.join(sorted(_quality_kinds()))}", param_hint="--fail-on")
     _, registry = _registry()
-    report = quality_report(_extract(registry))
-    if out is not None:
+    if edition is not None and edition not in registry.editions:
+        raise typer.BadParameter(f"no edition {edition!r} in data/editions.toml", param_hint="--edition")
+    extraction = _extract(registry, allow_unread)
+    tables_csv = out.with_name(out.stem + "-tabellen.csv") if out is not None else None
+    report = quality_report(extraction, registry, edition, lang, tables_csv.name if tables_csv else "dist/quality-tables.csv")
+    if out is not None and tables_csv is not None:
         with atomic_open(out) as handle:
             handle.write(report)
+        write_table_accounts(extraction, tables_csv, edition)
     sys.stdout.write(report)
+    found = counts(extraction, registry, edition)
+    failing = {k: found[k] for k in kinds if found.get(k)}
+    if failing:
+        err.print("findings that fail: " + ", ".join(f"{k} {n}" for k, n in failing.items()))
+        raise typer.Exit(1)
+
+
+def _quality_kinds() -> tuple[str, ...]:
+    from .quality import KINDS
+
+    return KINDS
 
 
 @app.command("validate")

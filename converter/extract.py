@@ -117,7 +117,8 @@ class _Extractor:
         used |= {m for row in table.rows for m in row.label_marks}
         for mark, text in table.notes.items():
             if mark not in used:
-                self.finding("footnote", table.edition, table.place, f"footnote {mark!r} ({text!r}) is not referred to by any cell of the table")
+                self.finding("footnote", table.edition, table.place, f"footnote {mark!r} ({text!r}) is not referred to by any cell of the table",
+                             nl=f"voetnoot {mark!r} ({text!r}) wordt door geen cel van de tabel aangehaald")
 
     def row(self, ctx: _RowContext) -> None:
         table, row = ctx.table, ctx.row
@@ -141,13 +142,17 @@ class _Extractor:
                 self.side_note(ctx, indicator, side_note)
         if row.inferred_blanks and not _alignment_confirmed(table, row):
             self.reject_row(ctx, f"{row.inferred_blanks} cell(s) of the row are missing and no printed change "
-                                 "confirms which years its figures belong to; not published (fix the row in the source)")
+                                 "confirms which years its figures belong to; not published (fix the row in the source)",
+                            f"de rij mist {row.inferred_blanks} cel(len) en geen gedrukte verandering bevestigt bij welke "
+                            "jaren de cijfers horen; niet gepubliceerd (herstel de rij in de bron)")
             return
         if row.inferred_blanks:
             self.finding(
                 "inferred-blank", table.edition, row.place,
                 f"{row.label!r}: {row.inferred_blanks} cell(s) printed empty; figures placed in the latest years "
                 f"({self.describe_alignment(table, row)})",
+                nl=f"{row.label!r}: {row.inferred_blanks} cel(len) leeg gedrukt; de cijfers staan in de laatste jaren, "
+                   f"wat de gedrukte verandering {_printed_change(table, row)!r} bevestigt",
             )
         for column, cell in zip(table.columns, row.cells):
             if column.kind != "year" or column.year is None:
@@ -166,7 +171,8 @@ class _Extractor:
                 member = self.registry.member(indicator.breakdown, name)
                 ctx.account.cells_seen += 1
                 if member is None:
-                    self.reject(ctx, year, number, f"breakdown member {name!r} is not in data/breakdowns.toml")
+                    self.reject(ctx, year, number, f"breakdown member {name!r} is not in data/breakdowns.toml",
+                                nl=f"onderdeel {name!r} van de uitsplitsing staat niet in data/breakdowns.toml")
                     continue
                 self.publish(ctx, indicator, member.id, year, parse_cell(number)[0], Cell(number, row.place),
                              note=f"breakdown printed beside the row; year taken as the edition's reference year {year}")
@@ -178,7 +184,8 @@ class _Extractor:
                 account.mark(row.place.line, UNREAD_LINE)
                 account.texts[row.place.line] = note
             return
-        self.finding("side-note", table.edition, row.place, f"text printed beside the row {indicator.id!r} was kept out of its label: {note!r}")
+        self.finding("side-note", table.edition, row.place, f"text printed beside the row {indicator.id!r} was kept out of its label: {note!r}",
+                     nl=f"tekst naast de rij {indicator.id!r} is buiten het label gehouden: {note!r}")
 
     # -- per cell ---------------------------------------------------------------------------
     def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell | None) -> None:
@@ -193,7 +200,7 @@ class _Extractor:
             self.malformed(ctx, indicator, member, year, group, cell, error)
             return
         except FigureError as error:
-            self.reject(ctx, year, cell.text, str(error), cell.place)
+            self.reject(ctx, year, cell.text, str(error), cell.place, nl=f"{cell.text!r} is geen cijfer")
             return
         published = 0
         for figure in figures:
@@ -201,13 +208,16 @@ class _Extractor:
             if figure.part is not None and figure.part in indicator.parts:
                 target = self.registry.indicators.get(indicator.parts[figure.part], indicator)
             elif indicator.row_only:
-                self.reject(ctx, year, cell.text, f"cell gives no part for row-only indicator {indicator.id}", cell.place, count=False)
+                self.reject(ctx, year, cell.text, f"cell gives no part for row-only indicator {indicator.id}", cell.place, count=False,
+                            nl=f"de cel noemt geen onderdeel, en de rij {indicator.id} heeft alleen onderdelen")
                 continue
             elif figure.part is not None:
-                self.reject(ctx, year, cell.text, f"part {figure.part!r} is not mapped in the registry entry {indicator.id}", cell.place, count=False)
+                self.reject(ctx, year, cell.text, f"part {figure.part!r} is not mapped in the registry entry {indicator.id}", cell.place, count=False,
+                            nl=f"onderdeel {figure.part!r} is niet toegewezen in data/indicators.toml ({indicator.id})")
                 continue
             if figure.value is not None and figure.unit != target.unit:
-                self.reject(ctx, year, cell.text, f"printed as {figure.unit}, but {target.id} is measured in {target.unit}", cell.place, count=False)
+                self.reject(ctx, year, cell.text, f"printed as {figure.unit}, but {target.id} is measured in {target.unit}", cell.place, count=False,
+                            nl=f"gedrukt als {_UNIT_NL[figure.unit]}, maar {target.id} wordt gemeten in {_UNIT_NL[target.unit]}")
                 continue
             self.publish(ctx, target, member, year, figure, cell)
             published += 1
@@ -231,7 +241,8 @@ class _Extractor:
             if mark in ctx.table.notes:
                 texts.append(f"{mark} {ctx.table.notes[mark]}")
             else:
-                self.finding("footnote", ctx.table.edition, cell.place, f"footnote mark {mark!r} has no footnote text in its section")
+                self.finding("footnote", ctx.table.edition, cell.place, f"footnote mark {mark!r} has no footnote text in its section",
+                             nl=f"voetnootteken {mark!r} heeft geen voetnoottekst in zijn paragraaf")
         lower = figure.status == "lower-bound"
         observation = Observation(
             edition=ctx.table.edition,
@@ -253,18 +264,19 @@ class _Extractor:
         )
         return observation
 
-    def reject(self, ctx: _RowContext, year: int | None, raw: str, reason: str, place: Place | None = None, count: bool = True) -> None:
+    def reject(self, ctx: _RowContext, year: int | None, raw: str, reason: str, place: Place | None = None, count: bool = True,
+               nl: str = "") -> None:
         if count:
             ctx.account.cells_rejected += 1
-        self.result.rejects.append(Reject(ctx.table.edition, place or ctx.row.place, ctx.table.id, ctx.row.label, year, raw, reason))
+        self.result.rejects.append(Reject(ctx.table.edition, place or ctx.row.place, ctx.table.id, ctx.row.label, year, raw, reason, nl))
 
-    def reject_row(self, ctx: _RowContext, reason: str) -> None:
+    def reject_row(self, ctx: _RowContext, reason: str, nl: str) -> None:
         """Reject every printed figure of a row, each with its place."""
         for column, cell in zip(ctx.table.columns, ctx.row.cells):
             if column.kind == "year" and cell is not None:
                 ctx.account.cells_seen += 1
-                self.reject(ctx, column.year, cell.text, reason, cell.place)
-        self.finding("misaligned-row", ctx.table.edition, ctx.row.place, f"{ctx.row.label!r}: {reason}")
+                self.reject(ctx, column.year, cell.text, reason, cell.place, nl=nl)
+        self.finding("misaligned-row", ctx.table.edition, ctx.row.place, f"{ctx.row.label!r}: {reason}", nl=f"{ctx.row.label!r}: {nl}")
 
     def malformed(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell, error: MalformedNumber) -> None:
         """Hold a malformed number until the other editions are read (see `resolve_malformed`)."""
@@ -312,13 +324,21 @@ class _Extractor:
                 account.cells_published -= 1
                 account.cells_rejected += 1
                 reason = f"malformed number: {error.reason}; neither another edition nor the printed change confirms a completion, so it is not published"
-                self.result.rejects.append(Reject(o.edition, o.place, o.table, o.label, o.year, o.raw, reason))
-                self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {o.raw!r}: {reason}", o.indicator, o.year)
+                reason_nl = (f"onjuist getal: {_malformed_nl(error)}; geen andere editie en geen gedrukte verandering "
+                             "bevestigt een aanvulling, dus niet gepubliceerd")
+                self.result.rejects.append(Reject(o.edition, o.place, o.table, o.label, o.year, o.raw, reason, reason_nl))
+                self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {o.raw!r}: {reason}", o.indicator, o.year,
+                             nl=f"{o.label!r} {o.year}: {o.raw!r}: {reason_nl}")
                 continue
             fixed = replace(o, value=value, status=CORRECTED, status_note=note)
             self.result.observations.append(fixed)
             account.observations += 1
-            self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {note}; published with status corrected", o.indicator, o.year)
+            how = (f"aangevuld tot {nl_number(value)} uit editie {witness.edition}, die {witness.raw!r} drukt ({witness.place})"
+                   if witness is not None else
+                   f"gelezen als {nl_number(value)} door de laatste groep met nullen aan te vullen, wat de gedrukte verandering "
+                   f"{pending.change_check[1] if pending.change_check else ''!r} bevestigt")
+            self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {note}; published with status corrected", o.indicator, o.year,
+                         nl=f"{o.label!r} {o.year}: gedrukt {o.raw!r} ({_malformed_nl(error)}); {how}; gepubliceerd met status gecorrigeerd")
 
     # -- checks ---------------------------------------------------------------------------------
     def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str) -> None:
@@ -348,6 +368,8 @@ class _Extractor:
                         f"{row.label!r}: printed change {printed!r} ({years[-2][0]}->{years[-1][0]}) does not match the figures "
                         f"{years[-2][1].text} -> {years[-1][1].text} (computed {shown})",
                         indicators[min(group, len(indicators) - 1)].id, years[-1][0],
+                        nl=f"{row.label!r}: de gedrukte verandering {printed!r} ({years[-2][0]}->{years[-1][0]}) past niet bij de "
+                           f"cijfers {years[-2][1].text} -> {years[-1][1].text} (berekend: {shown.replace('.', ',')})",
                     )
 
     def describe_alignment(self, table: SourceTable, row: SourceRow) -> str:
@@ -363,8 +385,9 @@ class _Extractor:
             return f"the printed change {change.text!r} confirms the placement"
         return f"the printed change {change.text!r} does not confirm the placement"
 
-    def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None) -> None:
-        finding = Finding(kind, edition, place, message, indicator, year)
+    def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None,
+                nl: str = "") -> None:
+        finding = Finding(kind, edition, place, message, indicator, year, nl)
         if finding not in self.result.findings:
             self.result.findings.append(finding)
 
@@ -378,7 +401,31 @@ class _Extractor:
             if len(editions) > 1 and len({o.value for o in editions.values()}) > 1 and not same_when_rounded(list(editions.values())):
                 ordered = sorted(editions.values(), key=lambda o: o.edition)
                 text = "; ".join(f"{o.raw!r} in edition {o.edition} ({o.place})" for o in ordered)
-                self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year)
+                text_nl = "; ".join(f"{o.raw!r} in editie {o.edition} ({o.place})" for o in ordered)
+                self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year,
+                             nl=f"{indicator} {year}: {text_nl}")
+
+
+_UNIT_NL = {"count": "aantal", "percent": "percentage"}
+
+
+def nl_number(value: Decimal) -> str:
+    """A figure in Dutch form: 1.234.567 and 6,9."""
+    whole, _, fraction = format(value, "f").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
+def _malformed_nl(error: MalformedNumber) -> str:
+    if error.missing:
+        digits = 3 - error.missing
+        return f"de laatste cijfergroep heeft {digits} cijfer{'s' if digits != 1 else ''} in plaats van 3"
+    return "de cijfergroepen vormen geen goed Nederlands getal"
+
+
+def _printed_change(table: SourceTable, row: SourceRow) -> str:
+    return next((cell.text for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), "")
 
 
 def _alignment_confirmed(table: SourceTable, row: SourceRow) -> bool:
@@ -463,9 +510,11 @@ def extract(registry: Registry, editions: list[str] | None = None, allow_unread:
     for account in unread:
         for number in account.unread:
             extractor.finding("unread-line", account.edition, Place(account.file, number),
-                              f"figures not read (not in a table): {account.texts[number]!r}")
+                              f"figures not read (not in a table): {account.texts[number]!r}",
+                              nl=f"cijfers niet gelezen (niet in een tabel): {account.texts[number]!r}")
         if not account.tables:
-            extractor.finding("unread-line", account.edition, Place(account.file, 1), "no table was read from this file")
+            extractor.finding("unread-line", account.edition, Place(account.file, 1), "no table was read from this file",
+                              nl="uit dit bestand is geen tabel gelezen")
     extractor.resolve_malformed()
     clashes = _duplicates(extractor.result.observations)
     if clashes:

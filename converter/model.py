@@ -104,6 +104,7 @@ class Reject:
     year: int | None
     raw: str
     reason: str
+    reason_nl: str = ""  # the reason in Dutch, for the quality report
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Finding:
     message: str
     indicator: str = ""
     year: int | None = None
+    message_nl: str = ""  # the message in Dutch, for the quality report
 
 
 @dataclass

@@ -125,5 +125,7 @@ def check_summary_text(registry: Registry, edition: str, observations: list[Obse
                     f"the summary says {sentence.strip()!r}; the table ({hit.place}) gives {before.raw} -> {hit.raw} "
                     f"for {hit.indicator}, a change of {computed:.1f}%",
                     hit.indicator, year,
+                    f"de samenvatting zegt {sentence.strip()!r}; de tabel ({hit.place}) geeft {before.raw} -> {hit.raw} "
+                    f"voor {hit.indicator}, een verandering van {f'{computed:.1f}'.replace('.', ',')}%",
                 ))
     return findings

@@ -50,7 +50,10 @@ def test_quality_report_lists_anomalies_with_places():
     assert result.returncode == 0, result.stderr
     assert "`sources/mdo-2024.txt:205`" in result.stdout and "93,8%" in result.stdout
     assert "'9.100.00'" in result.stdout
-    assert "'500' in edition 2020" in result.stdout
+    assert "'500' in editie 2020" in result.stdout
+    assert result.stdout.startswith("# Kwaliteitsrapport van de bron")
+    english = run("quality", "--lang", "en")
+    assert "'500' in edition 2020" in english.stdout and english.stdout.startswith("# Source quality report")
 
 
 def test_registry_propose_knows_every_label():
