@@ -108,15 +108,17 @@ def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_pa
 
 def test_every_command_is_documented_in_the_readme():
     """The README's table of commands stays in step with the CLI."""
-    from converter.cli import app, registry_app
+    from converter.cli import app, edition_app, registry_app
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    names = [c.name for c in app.registered_commands] + [f"registry {c.name}" for c in registry_app.registered_commands]
+    names = ([c.name for c in app.registered_commands] + [f"registry {c.name}" for c in registry_app.registered_commands]
+             + [f"edition {c.name}" for c in edition_app.registered_commands])
     missing = [name for name in names if f"`mdo {name}" not in readme]
     assert missing == []
 
 
 def test_every_entry_point_starts():
-    for args in (["--help"], ["build", "--help"], ["serve", "--help"], ["registry", "propose", "--help"]):
+    for args in (["--help"], ["build", "--help"], ["serve", "--help"], ["registry", "propose", "--help"],
+                 ["edition", "add", "--help"], ["quality", "--help"]):
         result = run(*args)
         assert result.returncode == 0, (args, result.stderr)
