@@ -221,6 +221,7 @@ def edition_text(plan: Plan, edition: Edition) -> tuple[list[str], list[PrintedR
                 lines.append("\t".join([label, *(c.raw for c in cells), _change(cells)]))
                 rows.append(PrintedRow(len(lines), indicator, label, cells, section))
             lines.append("")
+    lines.append("Einde van de synthetische editie.")  # a text that ends inside a table reads as cut off
     return lines, rows
 
 

@@ -26,7 +26,7 @@ from .sections import SectionTracker
 _YEAR = re.compile(r"\d{4}")
 _SEPARATOR = re.compile(r"-{3,}")
 # A line of the table of contents: a title, a tab and its page number (`<b>1. DigiD</b>\t<b>7</b>`).
-_CONTENTS = re.compile(r"[^\t]*[^\W\d][^\t]*\t\s*(?:<b>)?\d{1,3}(?:</b>)?\s*")
+_CONTENTS = re.compile(r"([^\t]+)\t\s*(?:<b>)?\d{1,3}(?:</b>)?\s*")
 _FOOTNOTE = re.compile(r"^\\?((?:\\?\*)+)\)?\s*(.+)$|^<sup>\s*(\w+)\s*</sup>\s*(.+)$")
 # A cell of a row whose tabs became spaces, read from the end: a change, a number (with a
 # footnote mark), a lower bound or a dash. Cells of more than one word are not guessed.
@@ -139,7 +139,7 @@ def read_markdown_tsv(registry: Registry, edition: str, path: Path) -> SourceTex
             marks[i + 1] = TABLE_LINE
             i = _read_rows(lines, i + 1, current, label_columns, file, marks)
             continue
-        if _CONTENTS.fullmatch(line.strip()):
+        if (contents := _CONTENTS.fullmatch(line.strip())) and re.search(r"[^\W\d]", contents.group(1)):
             marks[i + 1] = TEXT_LINE
         elif current is not None and (note := _FOOTNOTE.match(line.strip())):
             mark = (note.group(1) or "").replace("\\", "") or note.group(3)
