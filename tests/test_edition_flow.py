@@ -133,3 +133,28 @@ def test_the_quality_report_of_the_new_edition(checkout, built):
     assert failing.returncode == 1
     assert "reject 3" in failing.stderr
     assert mdo(checkout, "quality", "--edition", "2025", "--fail-on", "unread-line").returncode == 0
+
+
+def test_an_ambiguous_match_is_a_question_not_a_guess(tmp_path):
+    """Two rows with the figures of one indicator: neither is decided; --choose answers, --apply writes."""
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    text = FIXTURE.read_bytes()
+    row = next(line for line in text.split(b"\r\n") if line.startswith(b"Aantal actieve DigiD-accounts\t"))
+    twin = row.replace(b"Aantal actieve DigiD-accounts", b"Aantal actieve DigiD-accounts van inwoners")
+    source = tmp_path / "mdo-2025.txt"
+    source.write_bytes(text.replace(row + b"\r\n", row + b"\r\n" + twin + b"\r\n", 1))
+    indicators = (tmp_path / "data" / "indicators.toml").read_bytes()
+    args = [a if a != str(FIXTURE) else str(source) for a in ADD]
+    asked = mdo(tmp_path, *args, "--apply")
+    assert asked.returncode == 2, asked.stderr
+    message = " ".join(asked.stderr.split())
+    assert ("sources/mdo-2025.txt:149: rows sources/mdo-2025.txt:149, sources/mdo-2025.txt:150 would all continue "
+            "digid-actieve-digids; answer for each with --choose 149=ID (or =new)") in message
+    assert "Nothing was written." in message and "Traceback" not in asked.stderr
+    assert (tmp_path / "data" / "indicators.toml").read_bytes() == indicators
+    answered = mdo(tmp_path, "registry", "propose", "--edition", "2025", "--choose", "149=digid-actieve-digids",
+                   "--choose", "150=new", "--apply")
+    assert answered.returncode == 0, answered.stderr
+    assert '+id = "digid-actieve-accounts-inwoners"' in answered.stdout
+    assert mdo(tmp_path, "build", "--out", str(tmp_path / "mdo.nq")).returncode == 0
