@@ -37,6 +37,9 @@ _CELL_AT_END = re.compile(r"(?:^|(?<=\s))(" + "|".join(_CELL_ALTERNATIVES) + r")
 _CHANGE_ONLY = re.compile(rf"(?:{_CHANGE}|-)")
 _HEADER_TOKEN = re.compile(r"\d{4}|%|Verschil|Toelichting|\d{4}-\d{4}")
 _YEAR = re.compile(r"\d{4}")
+# A row gathered over more lines than this is not a row: the reader lets its first line go as
+# text (which the line account then places), so that reading stays linear in the input.
+_MAX_ROW_LINES = 40
 _ENDS_TABLE = re.compile(r"^(?:Toelichting|Verklaring|Specificatie)\b", re.IGNORECASE)
 
 
@@ -244,6 +247,8 @@ class _PdfTableReader:
             return
         if self.row_is_closed_by(text):
             self.flush()
+        if len(self.buffer.parts) >= _MAX_ROW_LINES:  # no row is this long: its first line is text
+            self.recent = (self.recent + [self.buffer.parts.pop(0)[1]])[-3:]
         self.buffer.add(line_no, text)
         self.try_complete()
 
