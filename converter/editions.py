@@ -67,6 +67,10 @@ def add_edition(data_dir: Path, source: Path, edition_id: str, title: str, refer
     if not source.is_file():
         raise EditionError(f"{source}: no such file")
     text = "\n".join(read_lines(source, str(source)))  # bad bytes are named here, before anything is written
+    for other in registry.editions.values():
+        known = data_dir / other.file
+        if known.is_file() and known.read_bytes() == source.read_bytes():
+            raise EditionError(f"{source}: this is the text of edition {other.id} (data/{other.file}); add the new edition's text")
     form = form or guess_form(text)
     relative = f"sources/mdo-{edition_id}.txt"
     target = data_dir / relative

@@ -351,6 +351,9 @@ def _editions(loaded: dict) -> dict[str, Edition]:
             raise RegistryError(f"{where}: reference_date {entry['reference_date']!r} is not a date like 2024-12-31")
         if entry["id"] in editions:
             raise RegistryError(f"{where}: edition id {entry['id']!r} is listed twice")
+        same_file = [e.id for e in editions.values() if e.file == entry["file"]]
+        if same_file:
+            raise RegistryError(f"{where}: file {entry['file']!r} is already edition {same_file[0]}'s text")
         editions[entry["id"]] = Edition(**{**entry, "group_headings": tuple(entry.get("group_headings", ()))})
     return editions
 

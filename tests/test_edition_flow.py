@@ -56,6 +56,10 @@ def test_adding_it_twice_is_refused(checkout, added):
     assert again.returncode == 1
     assert "--id 2025: data/editions.toml already has this edition" in again.stderr
     assert "Traceback" not in again.stderr
+    known = [a if a != str(FIXTURE) else str(ROOT / "data" / "sources" / "mdo-2024.txt") for a in ADD]
+    same_text = mdo(checkout, *[a if a != "2025" else "2026" for a in known])
+    assert same_text.returncode == 1
+    assert "this is the text of edition 2024 (data/sources/mdo-2024.txt)" in " ".join(same_text.stderr.split())
 
 
 @pytest.fixture(scope="module")

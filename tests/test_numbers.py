@@ -81,3 +81,13 @@ def test_text_that_is_no_figure_is_an_error():
 )
 def test_printed_change_column(raw, change):
     assert parse_change(raw) == change
+
+
+def test_a_long_run_of_spaces_inside_a_number_is_an_error():
+    """Whitespace is collapsed before any pattern runs: this reads at once, as `1 2` does."""
+    from converter.numbers import NotAFigure
+
+    with pytest.raises(NotAFigure, match="is not a figure"):
+        parse_cell("1" + " " * 100_000 + "2")
+    with pytest.raises(NotAFigure):
+        parse_cell("<" * 50_000 + "1")

@@ -173,8 +173,10 @@ def test_a_short_row_is_not_shifted_into_other_years(tmp_path, baseline):
         (lambda t: t.replace('reference_date = "2023-12-31"', 'reference_date = "31-12-2023"'), r"\(2024\): reference_date '31-12-2023' is not a date"),
         (lambda t: t.replace('id = "2024"', 'id = "2020"'), r"edition id '2020' is listed twice"),
         (lambda t: t.replace('form = "markdown-tsv"', 'from = "markdown-tsv"'), r"key 'form' is missing"),
+        (lambda t: t.replace('file = "sources/mdo-2024.txt"', 'file = "sources/mdo-2020.txt"'),
+         r"\(2024\): file 'sources/mdo-2020.txt' is already edition 2020's text"),
     ],
-    ids=["no-reference-date", "date-form", "same-id", "misspelt-key"],
+    ids=["no-reference-date", "date-form", "same-id", "misspelt-key", "another-editions-file"],
 )
 def test_an_edition_entry_with_a_bad_key_names_it(tmp_path, change, expected):
     data = tmp_path / "data"
