@@ -35,6 +35,7 @@ class Built:
     written: list[Path]
     seconds: float
     findings: int = 0  # in the quality report
+    unread: int = 0  # lines of figures no reader took in (only with allow_unread)
 
 
 @contextmanager
@@ -85,4 +86,5 @@ def build(settings: Settings, out: Path | None = None, allow_unread: bool = Fals
                 written += [staging / "catalogus.ttl", staging / "observations.csv", staging / "quality.md",
                             staging / "quality-tables.csv"]
             written = [dist / path.name for path in written]
-    return Built(quads, len(extraction.observations), written, time.perf_counter() - started, len(extraction.findings))
+    return Built(quads, len(extraction.observations), written, time.perf_counter() - started, len(extraction.findings),
+                 sum(f.kind == "unread-line" for f in extraction.findings))

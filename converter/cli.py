@@ -134,6 +134,9 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "
               + ", ".join(map(str, built.written)))
     err.print(f"{built.findings} findings about the source (mdo quality, dist/quality.md)")
+    if built.unread:
+        err.print(f"[yellow]warning:[/yellow] {built.unread} line(s) with figures were not read; they are listed in the "
+                  "quality report (Niet gelezen regels)")
 
 
 @app.command("quality")

@@ -67,6 +67,7 @@ def test_unread_lines_stop_the_build_with_their_lines(checkout):
     assert not (checkout / "dist").exists()
     allowed = mdo(checkout, "build", "--allow-unread")
     assert allowed.returncode == 0, allowed.stderr
+    assert "warning: 13 line(s) with figures were not read" in " ".join(allowed.stderr.split())
     report = (checkout / "dist" / "quality.md").read_text(encoding="utf-8")
     assert "## Niet gelezen regels met cijfers (13)" in report
 
