@@ -74,6 +74,7 @@ def _sibling(target: Path, kind: str) -> Path:
 
 
 def _owner_alive(path: Path) -> bool:
+    """Is the process that made this staging or old folder (its pid is in the name) still running?"""
     try:
         pid = int(path.name.rsplit("-", 2)[-2])
         os.kill(pid, 0)
@@ -109,7 +110,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(target)
-    staging = _sibling(target, _STAGING)
+    staging, old = _sibling(target, _STAGING), _sibling(target, _OLD)
     staging.mkdir()
     try:
         yield staging
@@ -118,10 +119,11 @@ def staged_folder(target: Path) -> Iterator[Path]:
         elif _exchange(staging, target):
             shutil.rmtree(staging, ignore_errors=True)  # now holds the old folder
         else:
-            old = _sibling(target, _OLD)
             os.rename(target, old)
             os.rename(staging, target)
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if old.exists() and not target.exists():
+            os.rename(old, target)
         shutil.rmtree(staging, ignore_errors=True)
         raise
