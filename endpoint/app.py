@@ -27,9 +27,9 @@ from . import pages, sparql
 from .examples import load_examples
 from .limits import LimitRequestSize
 from .pool import PoolBusy, QueryPool, QueryTimeout
-from .protocol import GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER, NotAcceptable, choose
+from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
+                       NotAcceptable, choose)
 from .results import Failure, QueryJob
-from .safety import QueryRefused, check_query
 from .store import LoadedStore
 from .urls import Urls
 from .vocab import CATALOGUE_FILE, DUMPS
@@ -53,8 +53,12 @@ def create_app(
     settings: Settings | None = None,
     query_timeout: float = 30.0,
     max_rows: int = 10000,
+    max_result_bytes: int = 10_000_000,
     max_request_bytes: int = 1_000_000,
     query_workers: int = 2,
+    short_workers: int = 1,
+    short_budget: float = 0.25,
+    query_memory_mb: int = 1024,
     in_memory: bool = False,
 ) -> FastAPI:
     """The endpoint over `data` (a TriG dump; downloads are served from its folder).
@@ -69,7 +73,8 @@ def create_app(
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
     examples = load_examples(settings.queries_dir)
-    pool = QueryPool(loaded.source, query_workers, query_timeout)
+    pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
+                     short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=select_autoescape(["html"]))
     templates.globals.update(urls=urls)
 
@@ -116,10 +121,8 @@ def create_app(
         status = 200
         if params.get("query"):
             try:
-                check_query(text)
-                outcome = await pool.run(QueryJob(text, max_rows=max_rows, base_iri=settings.base_iri + "/"))
-            except QueryRefused as refused:
-                outcome = Failure(str(refused), 400)
+                outcome = await pool.run(QueryJob(text, max_rows=max_rows, max_bytes=max_result_bytes,
+                                                  base_iri=settings.base_iri + "/"))
             except QueryTimeout as timeout:
                 outcome = Failure(f"Query timeout: {timeout}.", 503)
             except PoolBusy as busy:
@@ -167,7 +170,8 @@ def create_app(
 
     # -- SPARQL, downloads, catalogue ------------------------------------------------------
     async def sparql_endpoint(request: Request) -> Response:
-        return await sparql.answer(request, pool, max_rows=max_rows, base_iri=settings.base_iri, graphs=graphs)
+        return await sparql.answer(request, pool, max_rows=max_rows, max_bytes=max_result_bytes,
+                                   base_iri=settings.base_iri, graphs=graphs)
 
     async def download(request: Request) -> Response:
         name = request.path_params["name"]
@@ -202,6 +206,6 @@ def create_app(
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-        expose_headers=[LIMIT_HEADER, TRUNCATED_HEADER, "Warning", "Link"],
+        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
     )
     return app
