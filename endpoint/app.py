@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -25,6 +25,7 @@ from converter.settings import Settings, load_settings
 
 from . import pages, sparql
 from .examples import load_examples
+from .headers import SecurityHeaders, server_error
 from .limits import LimitRequestSize
 from .pool import PoolBusy, QueryPool, QueryTimeout
 from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
@@ -75,7 +76,7 @@ def create_app(
     examples = load_examples(settings.queries_dir)
     pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
-    templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=select_autoescape(["html"]))
+    templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
     templates.globals.update(urls=urls)
 
     @asynccontextmanager
@@ -98,6 +99,17 @@ def create_app(
         if links:
             headers["Link"] = link_header(links)
         return HTMLResponse(html, status_code=status, headers=headers)
+
+    def bad_iri(wants_html: bool, iri: str) -> Response | None:
+        """A 400 when the path does not make an IRI (a space, a byte that is not UTF-8); else None."""
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            message = f"{iri!r} is not a valid IRI."
+            if wants_html:
+                return page("error.html", status=400, status_text="400", message=message)
+            return PlainTextResponse(message + "\n", status_code=400)
+        return None
 
     def not_found(wants_html: bool, what: str) -> Response:
         message = f"{what} is not in this dataset."
@@ -140,6 +152,9 @@ def create_app(
             fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
+        invalid = bad_iri(fmt is None, iri)
+        if invalid is not None:
+            return invalid
         links = alternates(path, urls)
         if fmt is None:
             if path.startswith("/id/voorziening/"):
@@ -157,12 +172,16 @@ def create_app(
         return fmt.response(triples, headers={"Vary": "Accept", "Link": html_link})
 
     async def graph(request: Request) -> Response:
-        name = ox.NamedNode(urls.iri_for_path(request.url.path))
+        iri = urls.iri_for_path(request.url.path)
         try:
             fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
         assert fmt is not None
+        invalid = bad_iri(False, iri)
+        if invalid is not None:
+            return invalid
+        name = ox.NamedNode(iri)
         triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
         if not triples:
             return not_found(False, name.value)
@@ -203,9 +222,11 @@ def create_app(
     app.add_route("/catalogus", catalogue, methods=["GET"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    app.add_exception_handler(Exception, server_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
         expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
     )
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

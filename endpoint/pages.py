@@ -124,13 +124,13 @@ class Figure:
     source: str  # file:line
     raw: str | None
     row_label: str | None
-    observation: str
+    observation: str | None  # None: not a link (see Urls.href)
 
 
 @dataclass
 class IndicatorView:
     iri: str
-    href: str
+    href: str | None
     label: str
     alt_labels: list[str]
     definition: str | None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from .app import create_app
@@ -30,6 +31,22 @@ def app_from_environment() -> FastAPI:
     """The app factory uvicorn's worker processes call (settings come from the environment)."""
     return create_app(Path(os.environ[_DATA_ENV]), query_timeout=float(os.environ.get(_TIMEOUT_ENV, "30")),
                       in_memory=os.environ.get(_MEMORY_ENV) == "1")
+
+
+KEEP_ALIVE_SECONDS = 5
+MAX_CONNECTIONS = 1000
+
+
+class IdleTimeoutProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, with the keep-alive timeout running from the connection's start.
+
+    uvicorn starts that timer only after a response, so a connection that never sends a request
+    is held for ever; here it is closed after the same idle time as a kept-alive one.
+    """
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def, override]
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
 
 class NoDelayConfig(uvicorn.Config):
@@ -47,6 +64,18 @@ class NoDelayConfig(uvicorn.Config):
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
+
+
+def server_config(app: FastAPI | str, *, keep_alive: float = KEEP_ALIVE_SECONDS,
+                  max_connections: int = MAX_CONNECTIONS, **options: object) -> NoDelayConfig:
+    """uvicorn's settings for the endpoint: connection hygiene and Nagle off.
+
+    `keep_alive`: an idle connection (before its first request or between requests) is
+    closed after this many seconds. `max_connections`: beyond this many open connections or
+    requests in progress a uvicorn process answers 503 at once (uvicorn's `limit_concurrency`).
+    """
+    return NoDelayConfig(app, http=IdleTimeoutProtocol, timeout_keep_alive=keep_alive,  # type: ignore[arg-type]
+                         limit_concurrency=max_connections, **options)  # type: ignore[arg-type]
 
 
 def _supervisor(config: uvicorn.Config, sock: socket.socket) -> Multiprocess:
@@ -73,8 +102,9 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 
         os.environ[_DATA_ENV] = str(data)
         os.environ[_TIMEOUT_ENV] = str(query_timeout)
         os.environ[_MEMORY_ENV] = "1" if in_memory else "0"
-        config = NoDelayConfig("endpoint.server:app_from_environment", factory=True, host=host, port=port,
+        config = server_config("endpoint.server:app_from_environment", factory=True, host=host, port=port,
                                workers=workers)
         _supervisor(config, config.bind_socket()).run()
         return
-    uvicorn.run(create_app(data, query_timeout=query_timeout, in_memory=in_memory), host=host, port=port)
+    app = create_app(data, query_timeout=query_timeout, in_memory=in_memory)
+    uvicorn.Server(server_config(app, host=host, port=port)).run()
