@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -37,6 +38,7 @@ from .sandbox import SandboxError, limit_memory, seal_network
 
 READY = "ready"
 START_TIMEOUT = 60.0
+GENERAL_NICE = 10
 
 
 class QueryTimeout(TimeoutError):
@@ -272,6 +274,14 @@ class Worker:
         self.conn.close()
 
 
+def _lower_priority(worker: Worker) -> None:
+    """Give a general-lane worker a lower CPU priority than the short lane and the web server."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.pid, GENERAL_NICE)
+    except OSError:
+        pass  # a worker that is gone already: its next job replaces it
+
+
 def _describe(status: int | None) -> str:
     if status is None:
         return "still running"
@@ -327,6 +337,11 @@ class QueryPool:
     So runaway queries can hold at most the general lane; on the short lane each can take only
     its short budget, once. A cheap query waits at most for that, not for a runaway's timeout.
     The price: a long query that meets a full general lane runs its first `short_budget` twice.
+
+    Two more things keep the short lane quick on a machine with few cores. The general lane's
+    workers run at a lower CPU priority (nice `GENERAL_NICE`), so runaways there yield the CPU
+    to a cheap query. And one spare worker is kept started: a killed worker is replaced by it
+    at once, instead of waiting for a new process to import its libraries and open the store.
     """
 
     def __init__(self, source: Path | ox.Store, size: int, timeout: float, *, short_size: int = 1,
@@ -340,33 +355,49 @@ class QueryPool:
         self._general: asyncio.Queue[Worker] | None = None
         self._short: asyncio.Queue[Worker] | None = None
         self._all: set[Worker] = set()
+        self._spare: Worker | None = None
+        self._spare_lock = threading.Lock()
 
     def start(self) -> None:
-        """Start the workers and wait until each is sealed and has opened the store."""
+        """Start the workers and the spare, and wait until each is sealed and has opened the store."""
         self._general, self._short = asyncio.Queue(), asyncio.Queue()
-        workers = [Worker(self.source, self.memory_bytes) for _ in range(self.size + self.short_size)]
+        workers = [Worker(self.source, self.memory_bytes) for _ in range(self.size + self.short_size + 1)]
         self._all.update(workers)
-        for index, worker in enumerate(workers):
+        for worker in workers:
             worker.wait_ready()
-            (self._general if index < self.size else self._short).put_nowait(worker)
+        self._spare = workers.pop()
+        for index, worker in enumerate(workers):
+            if index < self.size:
+                _lower_priority(worker)
+                self._general.put_nowait(worker)
+            else:
+                self._short.put_nowait(worker)
 
-    def _replace(self, worker: Worker) -> Worker:
-        """Kill `worker` and start another in its place, ready to answer.
+    def _replace(self, worker: Worker, general: bool) -> Worker:
+        """Kill `worker` and put the spare (or a new worker) in its place, ready to answer.
 
-        If the new one cannot be started (fork or exec refused), the killed one is handed
+        If no new worker can be started (fork or exec refused), the killed one is handed
         back: its next job fails at once with a closed pipe and triggers another attempt.
         """
         worker.kill()
         self._all.discard(worker)
-        try:
-            fresh = Worker(self.source, self.memory_bytes)
-        except OSError:
-            return worker
-        self._all.add(fresh)
+        with self._spare_lock:
+            fresh, self._spare = self._spare, None
+            try:
+                if fresh is None:
+                    fresh = Worker(self.source, self.memory_bytes)
+                    self._all.add(fresh)
+                self._spare = Worker(self.source, self.memory_bytes)  # starts while `fresh` works
+                self._all.add(self._spare)
+            except OSError:
+                if fresh is None:
+                    return worker
         try:
             fresh.wait_ready()
         except (RuntimeError, EOFError, OSError):
             pass  # its first job fails and replaces it again
+        if general:
+            _lower_priority(fresh)
         return fresh
 
     async def _next_worker(self, deadline: float) -> tuple[Worker, bool]:
@@ -395,17 +426,18 @@ class QueryPool:
 
     async def _call(self, worker: Worker, job: QueryJob, timeout: float, lane: asyncio.Queue[Worker]) -> Outcome:
         """Run `job` on `worker`, replace the worker if it timed out, died or hit its cap; free it."""
+        general = lane is self._general
         try:
             outcome = await anyio.to_thread.run_sync(worker.call, job, timeout)
             if isinstance(outcome, Failure) and outcome.fatal:
-                worker = await anyio.to_thread.run_sync(self._replace, worker)
+                worker = await anyio.to_thread.run_sync(self._replace, worker, general)
             return outcome
         except QueryTimeout:
-            worker = await anyio.to_thread.run_sync(self._replace, worker)
+            worker = await anyio.to_thread.run_sync(self._replace, worker, general)
             raise
         except (EOFError, OSError, RuntimeError) as error:
             failure = await anyio.to_thread.run_sync(worker.failure, error)
-            worker = await anyio.to_thread.run_sync(self._replace, worker)
+            worker = await anyio.to_thread.run_sync(self._replace, worker, general)
             return failure
         finally:
             lane.put_nowait(worker)
@@ -427,7 +459,7 @@ class QueryPool:
         return await self._call(worker, job, self.timeout, self._general)
 
     def pids(self) -> list[int]:
-        """The process ids of the workers (for monitoring and tests)."""
+        """The process ids of the workers, the spare included (for monitoring and tests)."""
         return sorted(worker.pid for worker in self._all)
 
     def close(self) -> None:

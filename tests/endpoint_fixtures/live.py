@@ -35,14 +35,14 @@ class LiveServer:
         self.thread.join(30)
 
 
-def start_server(data: Path, *, keep_alive: float = 5.0, **options: object) -> LiveServer:
+def start_server(data: Path, *, keep_alive: float = 5.0, max_connections: int = 1000, **options: object) -> LiveServer:
     """The app as `mdo serve` runs it (the same uvicorn settings), on a free loopback port."""
     app = create_app(data, **options)  # type: ignore[arg-type]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = server_config(app, keep_alive=keep_alive, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    config = server_config(app, keep_alive=keep_alive, max_connections=max_connections, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
