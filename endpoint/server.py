@@ -26,11 +26,48 @@ _DATA_ENV = "MDO_ENDPOINT_DATA"
 _TIMEOUT_ENV = "MDO_ENDPOINT_QUERY_TIMEOUT"
 _MEMORY_ENV = "MDO_ENDPOINT_IN_MEMORY"
 
+# The limits an operator sets through the environment: variable -> (create_app keyword, type).
+# Their defaults are create_app's; the README's security section lists them.
+APP_LIMITS: dict[str, tuple[str, type]] = {
+    "MDO_QUERY_WORKERS": ("query_workers", int),
+    "MDO_SHORT_WORKERS": ("short_workers", int),
+    "MDO_SHORT_BUDGET": ("short_budget", float),
+    "MDO_QUERY_MEMORY_MB": ("query_memory_mb", int),
+    "MDO_MAX_ROWS": ("max_rows", int),
+    "MDO_MAX_RESULT_BYTES": ("max_result_bytes", int),
+    "MDO_MAX_REQUEST_BYTES": ("max_request_bytes", int),
+}
+SERVER_LIMITS: dict[str, tuple[str, type]] = {
+    "MDO_KEEP_ALIVE": ("keep_alive", float),
+    "MDO_MAX_CONNECTIONS": ("max_connections", int),
+}
+
+
+class LimitError(ValueError):
+    """A limit in the environment is not a number of the right kind; the message names it."""
+
+
+def limits_from_environment(table: dict[str, tuple[str, type]]) -> dict[str, object]:
+    """The keywords for the limits set in the environment (those not set keep their defaults)."""
+    found: dict[str, object] = {}
+    for variable, (keyword, kind) in table.items():
+        text = os.environ.get(variable)
+        if text is None:
+            continue
+        try:
+            value = kind(text)
+        except ValueError:
+            raise LimitError(f"{variable}={text!r}: expected {'an integer' if kind is int else 'a number'}") from None
+        if value <= 0 and variable != "MDO_SHORT_WORKERS":
+            raise LimitError(f"{variable}={text!r}: must be above 0")
+        found[keyword] = value
+    return found
+
 
 def app_from_environment() -> FastAPI:
     """The app factory uvicorn's worker processes call (settings come from the environment)."""
     return create_app(Path(os.environ[_DATA_ENV]), query_timeout=float(os.environ.get(_TIMEOUT_ENV, "30")),
-                      in_memory=os.environ.get(_MEMORY_ENV) == "1")
+                      in_memory=os.environ.get(_MEMORY_ENV) == "1", **limits_from_environment(APP_LIMITS))  # type: ignore[arg-type]
 
 
 KEEP_ALIVE_SECONDS = 5
@@ -93,9 +130,11 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 
     """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes.
 
     `in_memory`: each uvicorn process loads the data into memory and forks its query workers
-    from it, instead of all of them opening the on-disk store.
+    from it, instead of all of them opening the on-disk store. The limits (`APP_LIMITS`,
+    `SERVER_LIMITS`) come from the environment; a bad one raises `LimitError` before anything starts.
     """
     data = Path(data).resolve()
+    app_limits, server_limits = limits_from_environment(APP_LIMITS), limits_from_environment(SERVER_LIMITS)
     if not in_memory:
         ensure_store(data)  # once, before the workers: they only open it read-only
     if workers > 1:
@@ -103,8 +142,8 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 
         os.environ[_TIMEOUT_ENV] = str(query_timeout)
         os.environ[_MEMORY_ENV] = "1" if in_memory else "0"
         config = server_config("endpoint.server:app_from_environment", factory=True, host=host, port=port,
-                               workers=workers)
+                               workers=workers, **server_limits)  # type: ignore[arg-type]
         _supervisor(config, config.bind_socket()).run()
         return
-    app = create_app(data, query_timeout=query_timeout, in_memory=in_memory)
-    uvicorn.Server(server_config(app, host=host, port=port)).run()
+    app = create_app(data, query_timeout=query_timeout, in_memory=in_memory, **app_limits)  # type: ignore[arg-type]
+    uvicorn.Server(server_config(app, host=host, port=port, **server_limits)).run()  # type: ignore[arg-type]
