@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from .sandbox import SandboxError, limit_memory, seal_network
 READY = "ready"
 START_TIMEOUT = 60.0
 GENERAL_NICE = 10
+LONG_MEMORY = 1024
 
 
 class QueryTimeout(TimeoutError):
@@ -338,6 +340,11 @@ class QueryPool:
     its short budget, once. A cheap query waits at most for that, not for a runaway's timeout.
     The price: a long query that meets a full general lane runs its first `short_budget` twice.
 
+    A query text that outlasted the short budget or the timeout before is remembered (the last
+    `LONG_MEMORY` of them) and skips the short lane: a client that sends its runaway again
+    takes the short lane's time only once. (A client that changes the text each time still
+    takes it each time, for `short_budget` seconds a query.)
+
     Two more things keep the short lane quick on a machine with few cores. The general lane's
     workers run at a lower CPU priority (nice `GENERAL_NICE`), so runaways there yield the CPU
     to a cheap query. And one spare worker is kept started: a killed worker is replaced by it
@@ -357,6 +364,7 @@ class QueryPool:
         self._all: set[Worker] = set()
         self._spare: Worker | None = None
         self._spare_lock = threading.Lock()
+        self._long: OrderedDict[str, None] = OrderedDict()  # texts known to outlast the short budget
 
     def start(self) -> None:
         """Start the workers and the spare, and wait until each is sealed and has opened the store."""
@@ -400,11 +408,27 @@ class QueryPool:
             _lower_priority(fresh)
         return fresh
 
-    async def _next_worker(self, deadline: float) -> tuple[Worker, bool]:
+    def _remember_long(self, query: str) -> None:
+        self._long[query] = None
+        self._long.move_to_end(query)
+        while len(self._long) > LONG_MEMORY:
+            self._long.popitem(last=False)
+
+    async def _wait_general(self, deadline: float) -> Worker:
+        assert self._general is not None
+        try:
+            return await asyncio.wait_for(self._general.get(), max(0.0, deadline - asyncio.get_running_loop().time()))
+        except asyncio.TimeoutError:
+            raise PoolBusy(f"all {self.size} query workers for long queries stayed busy for "
+                           f"{self.timeout:g} s") from None
+
+    async def _next_worker(self, deadline: float, known_long: bool) -> tuple[Worker, bool]:
         """An idle worker, general first; else the first of either lane to free. (worker, is_short)."""
         assert self._general is not None and self._short is not None, "QueryPool.start() was not called"
         if not self._general.empty():
             return self._general.get_nowait(), False
+        if known_long or not self.short_size:
+            return await self._wait_general(deadline), False
         if not self._short.empty():
             return self._short.get_nowait(), True
         general = asyncio.ensure_future(self._general.get())
@@ -445,18 +469,18 @@ class QueryPool:
     async def run(self, job: QueryJob) -> Outcome:
         assert self._general is not None and self._short is not None, "QueryPool.start() was not called"
         deadline = asyncio.get_running_loop().time() + self.timeout
-        worker, short = await self._next_worker(deadline)
+        worker, short = await self._next_worker(deadline, job.query in self._long)
         if short:
             try:
                 return await self._call(worker, job, self.short_budget, self._short)
             except QueryTimeout:
-                pass  # a long query: it waits for the general lane
-            try:
-                worker = await asyncio.wait_for(self._general.get(), max(0.0, deadline - asyncio.get_running_loop().time()))
-            except asyncio.TimeoutError:
-                raise PoolBusy(f"all {self.size} query workers for long queries stayed busy for "
-                               f"{self.timeout:g} s") from None
-        return await self._call(worker, job, self.timeout, self._general)
+                self._remember_long(job.query)  # a long query: it waits for the general lane
+            worker = await self._wait_general(deadline)
+        try:
+            return await self._call(worker, job, self.timeout, self._general)
+        except QueryTimeout:
+            self._remember_long(job.query)
+            raise
 
     def pids(self) -> list[int]:
         """The process ids of the workers, the spare included (for monitoring and tests)."""
