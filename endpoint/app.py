@@ -67,6 +67,11 @@ def create_app(
     By default the data is served from the on-disk store beside it (built if missing or
     stale) that every process opens read-only; `in_memory` loads it into this process instead
     and forks the query workers from it (see `pool.py`).
+
+    The limits: `query_timeout` seconds, `query_memory_mb` above a worker's start size, results
+    cut at `max_rows` rows or `max_result_bytes` bytes of terms, requests up to
+    `max_request_bytes`; `query_workers` for long queries and `short_workers` in the short lane,
+    which runs a query for `short_budget` seconds at most (see `QueryPool`).
     """
     settings = settings or load_settings()
     data = Path(data).resolve()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MAX_DEPTH = 64
@@ -113,8 +114,13 @@ def _contains(node: Any, name: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
 def analyse(query: str) -> Analysis:
     """Check the query's shape and parse it; raise `QueryRefused` or `QueryUnreadable`.
+
+    rdflib's parser is slow (tens of milliseconds for a page-long query, more on a busy
+    machine), so the analysis of the texts a worker saw last is kept: example queries and
+    clients that repeat a query pay for the parse once.
 
     Carriage returns are read as line feeds for this parse only: both end a comment in SPARQL,
     but rdflib's comment rule stops at a line feed alone, and would otherwise take the rest of
