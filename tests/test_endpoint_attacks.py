@@ -137,6 +137,19 @@ def test_a_worker_cannot_connect_even_past_the_parse(listener: Listener, monkeyp
     assert listener.connections >= 1
 
 
+def test_a_worker_that_cannot_be_sealed_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise pool_module.SandboxError("seccomp: Function not implemented")
+
+    monkeypatch.setattr(pool_module, "seal_network", refuse)
+    pool = pool_module.QueryPool(ox.Store(), 1, 5.0, short_size=0)
+    try:
+        with pytest.raises(RuntimeError, match="a query worker could not start: seccomp: Function not implemented"):
+            pool.start()
+    finally:
+        pool.close()
+
+
 def test_every_query_worker_of_the_server_is_sealed(server: LiveServer) -> None:
     pids = server.server.config.app.state.pool.pids()  # type: ignore[attr-defined]
     assert len(pids) == 2 + 1 + 1  # two for long queries, one short lane, one spare
@@ -316,3 +329,11 @@ def test_connections_beyond_the_cap_get_503(tmp_path: Path) -> None:
         assert refused.status_code == 503
         time.sleep(0.2)
         assert httpx.get(live.url + "/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_server_error_closes_its_connection() -> None:
+    from endpoint.headers import with_security_headers
+
+    assert (b"connection", b"close") in with_security_headers([(b"content-type", b"text/plain")], 502)
+    ok = dict(with_security_headers([(b"content-type", b"text/plain")], 200))
+    assert b"connection" not in ok and ok[b"x-content-type-options"] == b"nosniff"
