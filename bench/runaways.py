@@ -159,8 +159,26 @@ def blow_up(data: Path, in_memory: bool) -> dict[str, object]:
     return {"at_rest": at_rest, "workers": workers, "peak": peak[0], "ceiling": ceiling, "answers": answers}
 
 
+def parse_costs() -> dict[str, float]:
+    """Milliseconds (median of 5) the query check takes, uncached, per example query and for `ASK {}`."""
+    from endpoint.safety import analyse
+
+    texts = {"ASK {}": "ASK {}"} | {path.stem: path.read_text(encoding="utf-8")
+                                    for path in sorted((ROOT / "queries").glob("*.rq"))}
+    analyse.__wrapped__("ASK {}")  # rdflib's first parse builds its grammar
+    costs = {}
+    for name, text in texts.items():
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            analyse.__wrapped__(text)
+            runs.append((time.perf_counter() - started) * 1000)
+        costs[name] = statistics.median(runs)
+    return costs
+
+
 def section(rows: dict[tuple[str, int], dict[str, float]], blow_ups: dict[str, dict[str, object]], requests: int,
-            commit: str) -> str:
+            commit: str, costs: dict[str, float]) -> str:
     lines = [START, "## Cheap queries while runaways run", "",
              f"Made by `.venv/bin/python bench/runaways.py --write` on commit {commit}, on the real bundled "
              f"editions, default limits (2 workers for long queries, 1 short lane with a 0.25 s budget, a spare, "
@@ -181,6 +199,11 @@ def section(rows: dict[tuple[str, int], dict[str, float]], blow_ups: dict[str, d
                             in figures["answers"].items())  # type: ignore[union-attr]
         lines.append(f"| {store} | {figures['at_rest']:,.0f} MB | {figures['workers']} | {figures['ceiling']:,.0f} MB | "
                      f"{figures['peak']:,.0f} MB | {answers} |")
+    lines += ["", "The price of the check before the store (`endpoint/safety.py`: token limits and a parse with "
+              "rdflib's SPARQL grammar, in the query worker), per query text the first time a worker sees it "
+              "(it keeps the analysis of the last 256 texts); ms, median of 5, machine otherwise idle:", "",
+              "| query | check |", "|---|---:|"]
+    lines += [f"| {name} | {ms:.1f} |" for name, ms in costs.items()]
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -212,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(store, count, rows[(store, count)], file=sys.stderr, flush=True)
             blow_ups[store] = blow_up(data, in_memory)
             print(store, blow_ups[store], file=sys.stderr, flush=True)
-    text = section(rows, blow_ups, args.requests, commit)
+    text = section(rows, blow_ups, args.requests, commit, parse_costs())
     print(text)
     if args.write:
         write_section(ROOT / "docs" / "BENCHMARKS.md", text)
