@@ -19,6 +19,7 @@ so even the check's own cost falls under the worker's time and memory caps.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import socket
@@ -284,6 +285,10 @@ def _lower_priority(worker: Worker) -> None:
         pass  # a worker that is gone already: its next job replaces it
 
 
+def _digest(query: str) -> bytes:
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
+
+
 def _describe(status: int | None) -> str:
     if status is None:
         return "still running"
@@ -364,7 +369,7 @@ class QueryPool:
         self._all: set[Worker] = set()
         self._spare: Worker | None = None
         self._spare_lock = threading.Lock()
-        self._long: OrderedDict[str, None] = OrderedDict()  # texts known to outlast the short budget
+        self._long: OrderedDict[bytes, None] = OrderedDict()  # digests of texts known to outlast the short budget
 
     def start(self) -> None:
         """Start the workers and the spare, and wait until each is sealed and has opened the store."""
@@ -409,8 +414,9 @@ class QueryPool:
         return fresh
 
     def _remember_long(self, query: str) -> None:
-        self._long[query] = None
-        self._long.move_to_end(query)
+        key = _digest(query)
+        self._long[key] = None
+        self._long.move_to_end(key)
         while len(self._long) > LONG_MEMORY:
             self._long.popitem(last=False)
 
@@ -469,7 +475,7 @@ class QueryPool:
     async def run(self, job: QueryJob) -> Outcome:
         assert self._general is not None and self._short is not None, "QueryPool.start() was not called"
         deadline = asyncio.get_running_loop().time() + self.timeout
-        worker, short = await self._next_worker(deadline, job.query in self._long)
+        worker, short = await self._next_worker(deadline, _digest(job.query) in self._long)
         if short:
             try:
                 return await self._call(worker, job, self.short_budget, self._short)
