@@ -118,9 +118,9 @@ def _contains(node: Any, name: str) -> bool:
 def analyse(query: str) -> Analysis:
     """Check the query's shape and parse it; raise `QueryRefused` or `QueryUnreadable`.
 
-    rdflib's parser is slow (tens of milliseconds for a page-long query, more on a busy
-    machine), so the analysis of the texts a worker saw last is kept: example queries and
-    clients that repeat a query pay for the parse once.
+    rdflib's parser is slow on long queries (docs/BENCHMARKS.md gives its price), so the
+    analysis of the texts a worker saw last is kept: example queries and clients that repeat
+    a query pay for the parse once.
 
     Carriage returns are read as line feeds for this parse only: both end a comment in SPARQL,
     but rdflib's comment rule stops at a line feed alone, and would otherwise take the rest of
@@ -130,7 +130,7 @@ def analyse(query: str) -> Analysis:
     from rdflib.plugins.sparql.parser import parseQuery
 
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20 * MAX_DEPTH * 10))  # rdflib's grammar recurses ~100 frames a bracket
+    sys.setrecursionlimit(max(limit, 200 * MAX_DEPTH))  # rdflib's grammar recurses dozens of frames a bracket
     try:
         tree = parseQuery(query.replace("\r", "\n"))
     except RecursionError:

@@ -120,3 +120,12 @@ def test_example_needs_title_and_description(tmp_path: Path) -> None:
     bad.write_text("# title: T\nASK {}\n", encoding="utf-8")
     with pytest.raises(ExampleError, match="b.rq: the first comment lines need '# description: ...'"):
         parse_example(bad)
+
+
+def test_every_limit_of_the_endpoint_is_in_the_readme() -> None:
+    """The README's security section names each environment variable `mdo serve` reads."""
+    from endpoint.server import APP_LIMITS, SERVER_LIMITS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    security = readme.split("## Security", 1)[1].split("\n## ", 1)[0]
+    assert [v for v in [*APP_LIMITS, *SERVER_LIMITS] if f"`{v}`" not in security] == []
