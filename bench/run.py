@@ -524,6 +524,16 @@ def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: s
     return "\n".join(lines) + "\n"
 
 
+def kept_section(path: Path) -> str:
+    """The section `bench/runaways.py` writes into the same file, kept when this report replaces it."""
+    from runaways import END, START
+
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if START not in old or END not in old:
+        return ""
+    return "\n" + old[old.index(START):old.index(END) + len(END)] + "\n"
+
+
 def _commit() -> str:
     """The code measured: the checked-out commit, marked when the work tree has changes."""
     def git(*args: str) -> str:
@@ -585,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
             if n <= args.peer_max:
                 r["peer"] = serve_and_measure(peer_server(cube), queries, args, 1800.0)
             results[n] = r
-            args.out.write_text(report(results, args, peer, command, commit), encoding="utf-8")
+            args.out.write_text(report(results, args, peer, command, commit) + kept_section(args.out), encoding="utf-8")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

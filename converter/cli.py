@@ -218,7 +218,7 @@ def serve_command(
                               "about 0.5 GB per million quads, one copy per web server process)"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
-    from endpoint.server import serve
+    from endpoint.server import LimitError, serve
 
     from .settings import load_settings
 
@@ -229,7 +229,11 @@ def serve_command(
     if store not in ("disk", "memory"):
         err.print(f"[red]error:[/red] --store must be disk or memory, not {store!r}")
         raise typer.Exit(2)
-    serve(path, host=host, port=port, workers=workers, query_timeout=timeout, in_memory=store == "memory")
+    try:
+        serve(path, host=host, port=port, workers=workers, query_timeout=timeout, in_memory=store == "memory")
+    except LimitError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
 
 
 @app.command("publish")

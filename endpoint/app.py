@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -25,11 +25,12 @@ from converter.settings import Settings, load_settings
 
 from . import pages, sparql
 from .examples import load_examples
+from .headers import SecurityHeaders, server_error
 from .limits import LimitRequestSize
 from .pool import PoolBusy, QueryPool, QueryTimeout
-from .protocol import GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER, NotAcceptable, choose
+from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
+                       NotAcceptable, choose)
 from .results import Failure, QueryJob
-from .safety import QueryRefused, check_query
 from .store import LoadedStore
 from .urls import Urls
 from .vocab import CATALOGUE_FILE, DUMPS
@@ -53,8 +54,12 @@ def create_app(
     settings: Settings | None = None,
     query_timeout: float = 30.0,
     max_rows: int = 10000,
+    max_result_bytes: int = 10_000_000,
     max_request_bytes: int = 1_000_000,
     query_workers: int = 2,
+    short_workers: int = 1,
+    short_budget: float = 0.25,
+    query_memory_mb: int = 1024,
     in_memory: bool = False,
 ) -> FastAPI:
     """The endpoint over `data` (a TriG dump; downloads are served from its folder).
@@ -62,6 +67,11 @@ def create_app(
     By default the data is served from the on-disk store beside it (built if missing or
     stale) that every process opens read-only; `in_memory` loads it into this process instead
     and forks the query workers from it (see `pool.py`).
+
+    The limits: `query_timeout` seconds, `query_memory_mb` above a worker's start size, results
+    cut at `max_rows` rows or `max_result_bytes` bytes of terms, requests up to
+    `max_request_bytes`; `query_workers` for long queries and `short_workers` in the short lane,
+    which runs a query for `short_budget` seconds at most (see `QueryPool`).
     """
     settings = settings or load_settings()
     data = Path(data).resolve()
@@ -69,8 +79,9 @@ def create_app(
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
     examples = load_examples(settings.queries_dir)
-    pool = QueryPool(loaded.source, query_workers, query_timeout)
-    templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=select_autoescape(["html"]))
+    pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
+                     short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
+    templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
     templates.globals.update(urls=urls)
 
     @asynccontextmanager
@@ -94,6 +105,17 @@ def create_app(
             headers["Link"] = link_header(links)
         return HTMLResponse(html, status_code=status, headers=headers)
 
+    def bad_iri(wants_html: bool, iri: str) -> Response | None:
+        """A 400 when the path does not make an IRI (a space, a byte that is not UTF-8); else None."""
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            message = f"{iri!r} is not a valid IRI."
+            if wants_html:
+                return page("error.html", status=400, status_text="400", message=message)
+            return PlainTextResponse(message + "\n", status_code=400)
+        return None
+
     def not_found(wants_html: bool, what: str) -> Response:
         message = f"{what} is not in this dataset."
         if wants_html:
@@ -116,10 +138,8 @@ def create_app(
         status = 200
         if params.get("query"):
             try:
-                check_query(text)
-                outcome = await pool.run(QueryJob(text, max_rows=max_rows, base_iri=settings.base_iri + "/"))
-            except QueryRefused as refused:
-                outcome = Failure(str(refused), 400)
+                outcome = await pool.run(QueryJob(text, max_rows=max_rows, max_bytes=max_result_bytes,
+                                                  base_iri=settings.base_iri + "/"))
             except QueryTimeout as timeout:
                 outcome = Failure(f"Query timeout: {timeout}.", 503)
             except PoolBusy as busy:
@@ -137,6 +157,9 @@ def create_app(
             fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
+        invalid = bad_iri(fmt is None, iri)
+        if invalid is not None:
+            return invalid
         links = alternates(path, urls)
         if fmt is None:
             if path.startswith("/id/voorziening/"):
@@ -154,12 +177,16 @@ def create_app(
         return fmt.response(triples, headers={"Vary": "Accept", "Link": html_link})
 
     async def graph(request: Request) -> Response:
-        name = ox.NamedNode(urls.iri_for_path(request.url.path))
+        iri = urls.iri_for_path(request.url.path)
         try:
             fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
         assert fmt is not None
+        invalid = bad_iri(False, iri)
+        if invalid is not None:
+            return invalid
+        name = ox.NamedNode(iri)
         triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
         if not triples:
             return not_found(False, name.value)
@@ -167,7 +194,8 @@ def create_app(
 
     # -- SPARQL, downloads, catalogue ------------------------------------------------------
     async def sparql_endpoint(request: Request) -> Response:
-        return await sparql.answer(request, pool, max_rows=max_rows, base_iri=settings.base_iri, graphs=graphs)
+        return await sparql.answer(request, pool, max_rows=max_rows, max_bytes=max_result_bytes,
+                                   base_iri=settings.base_iri, graphs=graphs)
 
     async def download(request: Request) -> Response:
         name = request.path_params["name"]
@@ -199,9 +227,11 @@ def create_app(
     app.add_route("/catalogus", catalogue, methods=["GET"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    app.add_exception_handler(Exception, server_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-        expose_headers=[LIMIT_HEADER, TRUNCATED_HEADER, "Warning", "Link"],
+        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
     )
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

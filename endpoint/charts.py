@@ -3,15 +3,17 @@
 Why SVG on the server: the page must show the figures without JavaScript or a CDN, and a
 chart drawn from the same rows as the table beside it cannot disagree with it. One line per
 edition makes revisions visible (a figure an edition later restated sits off the older line).
+The numbers are computed here; the markup is `templates/_chart.html`, autoescaped like every
+page, so a label from the data cannot break out of an attribute or element.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 560, 240
@@ -49,14 +51,44 @@ class Series:
     points: tuple[tuple[int, float | None], ...]  # (year, value); None is a gap
 
 
-def line_chart(title: str, series: list[Series], unit: str = "") -> Markup:
-    """An accessible SVG (role=img, <title>) with axes, gridlines, a line and dots per series."""
+@dataclass(frozen=True)
+class Point:
+    x: str
+    y: str
+    year: int
+    value: str  # as data-value, `%g`
+    shown: str  # as the Monitor prints it
+
+
+@dataclass
+class Line:
+    name: str
+    colour: str
+    legend_y: int
+    polylines: list[str] = field(default_factory=list)  # "x,y x,y ..." per unbroken stretch
+    points: list[Point] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """The geometry of one chart; `_chart.html` draws it (autoescaped, attributes included)."""
+
+    title: str
+    width: int
+    height: int
+    left: int = LEFT
+    plot_right: int = 0
+    ticks: list[tuple[str, str]] = field(default_factory=list)  # (y, label)
+    years: list[tuple[str, int]] = field(default_factory=list)  # (x, year)
+    lines: list[Line] = field(default_factory=list)
+
+
+def chart_geometry(title: str, series: list[Series], unit: str = "") -> Chart:
+    """Axes, gridlines, a line and dots per series; an empty chart when there are no figures."""
     years = sorted({year for s in series for year, _ in s.points})
     values = [v for s in series for _, v in s.points if v is not None]
-    label = escape(title)
     if not years or not values:
-        return Markup(f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} 40" width="{WIDTH}" height="40">'
-                      f'<title>{label}</title><text x="8" y="24">Geen cijfers</text></svg>')
+        return Chart(title, WIDTH, 40)
     top_value = max(max(values), 0.0)
     low_value = min(min(values), 0.0)
     step = nice_step(top_value - low_value)
@@ -70,38 +102,33 @@ def line_chart(title: str, series: list[Series], unit: str = "") -> Markup:
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - low) / (top - low))
 
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-             f'xmlns="http://www.w3.org/2000/svg" aria-label="{label}"><title>{label}</title>']
+    chart = Chart(title, WIDTH, HEIGHT, plot_right=LEFT + plot_w)
     tick = low
     while tick <= top + step / 2:
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-                     f'stroke="#ddd"/><text class="tick" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" '
-                     f'font-size="11">{escape(dutch_number(tick, unit))}</text>')
+        chart.ticks.append((f"{y(tick):.1f}", dutch_number(tick, unit)))
         tick += step
-    for year in years:
-        parts.append(f'<text class="year" x="{x(year):.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-                     f'font-size="11">{year}</text>')
+    chart.years = [(f"{x(year):.1f}", year) for year in years]
     for index, one in enumerate(series):
-        colour = COLOURS[index % len(COLOURS)]
+        line = Line(one.name, COLOURS[index % len(COLOURS)], TOP + 14 + 18 * index)
         segment: list[str] = []
-        segments: list[list[str]] = [segment]
         for year, value in one.points:
             if value is None:
+                if len(segment) > 1:
+                    line.polylines.append(" ".join(segment))
                 segment = []
-                segments.append(segment)
                 continue
             segment.append(f"{x(year):.1f},{y(value):.1f}")
-        for points in segments:
-            if len(points) > 1:
-                parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>')
-        for year, value in one.points:
-            if value is not None:
-                parts.append(f'<circle class="point" cx="{x(year):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}" '
-                             f'data-year="{year}" data-value="{value:g}"><title>{escape(one.name)}, {year}: '
-                             f'{escape(dutch_number(value, unit))}</title></circle>')
-        legend_y = TOP + 14 + 18 * index
-        parts.append(f'<rect x="{LEFT + plot_w + 12}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
-                     f'<text class="legend" x="{LEFT + plot_w + 26}" y="{legend_y}" font-size="11">'
-                     f'{escape(one.name)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+            line.points.append(Point(f"{x(year):.1f}", f"{y(value):.1f}", year, f"{value:g}",
+                                     dutch_number(value, unit)))
+        if len(segment) > 1:
+            line.polylines.append(" ".join(segment))
+        chart.lines.append(line)
+    return chart
+
+
+_TEMPLATES = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
+
+
+def line_chart(title: str, series: list[Series], unit: str = "") -> Markup:
+    """An accessible SVG (role=img, <title>), drawn by a template that escapes every label."""
+    return Markup(_TEMPLATES.get_template("_chart.html").render(c=chart_geometry(title, series, unit)))

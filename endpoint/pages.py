@@ -124,13 +124,13 @@ class Figure:
     source: str  # file:line
     raw: str | None
     row_label: str | None
-    observation: str
+    observation: str | None  # None: not a link (see Urls.href)
 
 
 @dataclass
 class IndicatorView:
     iri: str
-    href: str
+    href: str | None
     label: str
     alt_labels: list[str]
     definition: str | None
@@ -289,10 +289,11 @@ def result_table(outcome: Any, urls: Urls) -> dict[str, Any]:
         return {"kind": "boolean", "value": outcome.value}
     if isinstance(outcome, Solutions):
         return {"kind": "table", "columns": outcome.variables, "truncated": outcome.truncated, "limit": outcome.limit,
+                "cut": outcome.cut, "byte_limit": outcome.byte_limit,
                 "rows": [[None if t is None else term_view(t, urls, {}) for t in row] for row in outcome.rows]}
     assert isinstance(outcome, Graph)
     return {"kind": "table", "columns": ["subject", "predicate", "object"], "truncated": outcome.truncated,
-            "limit": outcome.limit,
+            "limit": outcome.limit, "cut": outcome.cut, "byte_limit": outcome.byte_limit,
             "rows": [[term_view(t.subject, urls, {}), term_view(t.predicate, urls, {}), term_view(t.object, urls, {})]
                      for t in outcome.triples]}
 

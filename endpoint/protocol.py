@@ -24,7 +24,9 @@ from .vocab import PREFIXES, XSD
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 LIMIT_HEADER = "MDO-Result-Limit"
+BYTE_LIMIT_HEADER = "MDO-Result-Byte-Limit"
 TRUNCATED_HEADER = "MDO-Result-Truncated"
+CUT_HEADER = "MDO-Result-Cut"
 
 
 # -- negotiation -----------------------------------------------------------------------------
@@ -283,11 +285,13 @@ def _prefers_html(accept: str | None) -> bool:
 
 
 def limit_headers(result: Solutions | Boolean | Graph) -> dict[str, str]:
-    """Report the row cap; a cut result says so, never silently."""
+    """Report the row and byte caps; a cut result says so, and by which cap, never silently."""
     if not result.limit:
         return {}
-    headers = {LIMIT_HEADER: str(result.limit)}
+    headers = {LIMIT_HEADER: str(result.limit), BYTE_LIMIT_HEADER: str(result.byte_limit)}
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
-        headers["Warning"] = f'199 - "result cut at {result.limit} rows; add LIMIT/OFFSET to page through it"'
+        headers[CUT_HEADER] = result.cut
+        size = f"{result.limit} rows" if result.cut == "rows" else f"{result.byte_limit} bytes"
+        headers["Warning"] = f'199 - "result cut at {size}; add LIMIT/OFFSET to page through it"'
     return headers

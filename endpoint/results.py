@@ -24,16 +24,19 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10000
     base_iri: str | None = None
+    max_bytes: int = 10_000_000  # of the terms' text, summed over the result
 
 
 @dataclass
 class Solutions:
-    """SELECT results; `truncated` says that more rows existed than `max_rows`."""
+    """SELECT results; `truncated` says the result was cut, `cut` by what ("rows" or "bytes")."""
 
     variables: list[str]
     rows: list[list[Term | None]]
     truncated: bool = False
-    limit: int = 0
+    limit: int = 0  # the row cap
+    cut: str = ""
+    byte_limit: int = 0
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Boolean:
     value: bool
     truncated: bool = False
     limit: int = 0
+    cut: str = ""
+    byte_limit: int = 0
 
 
 @dataclass
@@ -52,14 +57,20 @@ class Graph:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
     limit: int = 0
+    cut: str = ""
+    byte_limit: int = 0
 
 
 @dataclass
 class Failure:
-    """The store refused or failed the query; `status` is the HTTP status to answer with."""
+    """The store refused or failed the query; `status` is the HTTP status to answer with.
+
+    `fatal`: the worker hit its memory cap and must be replaced, though it could still answer.
+    """
 
     message: str
     status: int = 400
+    fatal: bool = False
 
 
 Outcome = Union[Solutions, Boolean, Graph, Failure]

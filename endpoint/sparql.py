@@ -19,7 +19,6 @@ from .pool import PoolBusy, QueryPool, QueryTimeout
 from .protocol import (BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, _prefers_html, choose,
                        limit_headers)
 from .results import Boolean, Failure, Graph, QueryJob, Solutions
-from .safety import QueryRefused, check_query
 from .vocab import RDF, SD
 
 FORM = "application/x-www-form-urlencoded"
@@ -44,7 +43,7 @@ class ProtocolRequest:
     named_graphs: tuple[str, ...]
     format: str | None
 
-    def job(self, max_rows: int, base_iri: str) -> QueryJob:
+    def job(self, max_rows: int, base_iri: str, max_bytes: int) -> QueryJob:
         protocol_dataset = bool(self.default_graphs or self.named_graphs)
         return QueryJob(
             query=self.query or "",
@@ -52,6 +51,7 @@ class ProtocolRequest:
             named_graphs=self.named_graphs if protocol_dataset else None,
             max_rows=max_rows,
             base_iri=base_iri,
+            max_bytes=max_bytes,
         )
 
 
@@ -98,6 +98,9 @@ async def read_request(request: Request) -> ProtocolRequest:
     if len(queries) > 1:
         raise ProtocolError(400, "More than one query parameter: send exactly one query")
     formats = params.get("format", [])
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for value in params.get(name, []):
+            _check_iri(name, value)
     return ProtocolRequest(
         query=queries[0] if queries else None,
         default_graphs=tuple(params.get("default-graph-uri", [])),
@@ -106,11 +109,20 @@ async def read_request(request: Request) -> ProtocolRequest:
     )
 
 
+def _check_iri(name: str, value: str) -> None:
+    """A `ProtocolError` (400) unless `value` is an absolute IRI the store accepts."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as problem:
+        raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI: {problem}") from None
+
+
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
-async def answer(request: Request, pool: QueryPool, *, max_rows: int, base_iri: str, graphs: list[str]) -> Response:
+async def answer(request: Request, pool: QueryPool, *, max_rows: int, max_bytes: int, base_iri: str,
+                 graphs: list[str]) -> Response:
     """Handle one protocol request end to end."""
     try:
         protocol = await read_request(request)
@@ -127,11 +139,7 @@ async def answer(request: Request, pool: QueryPool, *, max_rows: int, base_iri: 
     if wants_page:
         return RedirectResponse("/query?" + urlencode({"query": protocol.query}), status_code=303)
     try:
-        check_query(protocol.query)
-    except QueryRefused as refused:
-        return error(400, str(refused))
-    try:
-        outcome = await pool.run(protocol.job(max_rows, base_iri + "/"))
+        outcome = await pool.run(protocol.job(max_rows, base_iri + "/", max_bytes))
     except QueryTimeout as timeout:
         return error(503, f"Query timeout: {timeout}. Narrow the query or add a LIMIT.")
     except PoolBusy as busy:

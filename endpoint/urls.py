@@ -28,9 +28,14 @@ class Urls:
             return "/" + iri[len(prefix):]
         return None
 
-    def href(self, iri: str) -> str:
-        """Where a link to `iri` should point: its local page if the dataset mints it."""
-        return self.local(iri) or iri
+    def href(self, iri: str) -> str | None:
+        """Where a link to `iri` should point: its local page if the dataset mints it, the IRI
+        itself if it is http(s); None for any other scheme (`javascript:`, `data:`, ...), which
+        pages show as text, never as a link."""
+        local = self.local(iri)
+        if local:
+            return local
+        return iri if iri.lower().startswith(("http://", "https://")) else None
 
     def resource(self, kind: str, ref: str) -> str:
         return f"/id/{kind}/{ref}"

@@ -1,4 +1,4 @@
-"""Headless Chromium renders the query page (with its bundled JS) and a voorziening page.
+"""Headless Chromium renders the query page (with its bundled JS), a voorziening page, and hostile data.
 
 Skipped only when /usr/bin/chromium is absent; CI installs it. The browser gets no network
 beyond the loopback server, so a page that needed a CDN would show it here.
@@ -10,11 +10,13 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
+import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from endpoint_fixtures.live import LiveServer, serve
+from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -68,3 +70,78 @@ def test_voorziening_page_renders_charts(server: LiveServer, tmp_path: Path) -> 
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,2000", server.url + "/id/voorziening/digid")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20000
+
+
+# -- hostile data and queries: rendered, never run ---------------------------------------------
+B = "https://data.monitordigitaleoverheid.nl"
+MARK = "document.documentElement.setAttribute('data-pwned','{}')"
+HOSTILE_TRIG = f"""
+@prefix mdo: <{B}/def/mdo#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
+<{B}/graph/codes> {{
+<{B}/id/voorziening/xss> a mdo:Voorziening ;
+  skos:prefLabel "X\\"><img src=x onerror=\\"{MARK.format('label')}\\">"@nl ;
+  mdo:domein <{B}/id/domein/identificeren-authenticeren> ;
+  foaf:homepage <javascript:{MARK.format('homepage')}> ;
+  rdfs:seeAlso <data:text/html,%3Cscript%3E{MARK.format("data")}%3C/script%3E> .
+<{B}/id/indicator/xss> a mdo:Indicator ; mdo:voorziening <{B}/id/voorziening/xss> ;
+  skos:prefLabel "I\\" onload=\\"{MARK.format('aria')}\\" x=\\"</title><script>{MARK.format('svg')}</script>"@nl ;
+  sdmx-attribute:unitMeasure <{B}/id/eenheid/aantal> .
+}}
+<{B}/graph/editie/2024> {{
+<{B}/id/observatie/xss/2022> a qb:Observation ; mdo:indicator <{B}/id/indicator/xss> ;
+  mdo:voorziening <{B}/id/voorziening/xss> ; mdo:jaar <{B}/id/jaar/2022> ; mdo:editie <{B}/id/editie/2024> ;
+  mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:waarde 3 .
+<{B}/id/observatie/xss/2023> a qb:Observation ; mdo:indicator <{B}/id/indicator/xss> ;
+  mdo:voorziening <{B}/id/voorziening/xss> ; mdo:jaar <{B}/id/jaar/2023> ; mdo:editie <{B}/id/editie/2024> ;
+  mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:waarde 5 .
+}}
+"""
+REFLECTED = ("SELECT ?x ?l WHERE { BIND(IRI(\"javascript:" + MARK.format("iri") + "\") AS ?x) "
+             "BIND(\"<img src=x onerror=\\\"" + MARK.format("literal") + "\\\">\" AS ?l) }")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("hostile")
+    data = folder / "mdo.trig"
+    data.write_text(FIXTURE_TRIG.read_text(encoding="utf-8") + HOSTILE_TRIG, encoding="utf-8")
+    yield from serve(data)
+
+
+def assert_nothing_ran(dom: BeautifulSoup) -> None:
+    assert dom.html is not None and not dom.html.has_attr("data-pwned"), dom.html.get("data-pwned")
+    assert not dom.select("img[onerror], script:not([src]), [onload]")  # no markup got in
+    links = [a.get("href", "") for a in dom.find_all("a")]
+    assert links and all(h.startswith(("/", "http://", "https://", "#")) for h in links), links
+
+
+@pytest.mark.parametrize("path", [
+    "/id/voorziening/xss", "/id/indicator/xss", "/", "/query?query=" + quote(REFLECTED),
+    "/query?query=" + quote(REFLECTED) + "#run",
+], ids=["voorziening", "resource", "home", "query-page", "query-script"])
+def test_hostile_labels_and_iris_run_no_script(hostile: LiveServer, tmp_path: Path, path: str) -> None:
+    dom = rendered(tmp_path, hostile.url + path)
+    assert_nothing_ran(dom)
+    text = dom.get_text()
+    if path == "/id/voorziening/xss":
+        assert dom.h1.text.startswith('X"><img src=x onerror=')  # the label, shown as text
+        assert "javascript:" + MARK.format("homepage") in text  # the IRI, shown, not linked
+        assert dom.select_one("svg.chart")["aria-label"].startswith('I" onload=')
+    if path.startswith("/query"):
+        assert "javascript:" + MARK.format("iri") in text and "<img src=x onerror=" in text
+        assert dom.select("#results table.results tbody tr")
+
+
+def test_pages_carry_a_strict_content_security_policy(hostile: LiveServer) -> None:
+    for path in ("/", "/id/voorziening/xss", "/query", "/sparql?query=ASK%20%7B%7D", "/static/query.js"):
+        response = httpx.get(hostile.url + path)
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"

@@ -400,27 +400,33 @@ def test_store_in_memory_is_shared_with_forked_workers_and_writes_nothing(tmp_pa
         answer = get(live, SELECT_BSN)
         workers = [Path(f"/proc/{pid}") for pid in live.server.config.app.state.pool.pids()]  # type: ignore[attr-defined]
         parents = {int((w / "stat").read_text().rsplit(")", 1)[1].split()[1]) for w in workers}
-        assert len(workers) == 2 and parents == {os.getpid()}
+        assert len(workers) == 2 + 1 + 1 and parents == {os.getpid()}  # two for long queries, one short, a spare
         assert [b["waarde"]["value"] for b in answer.json()["results"]["bindings"]] == ["500", "2910"]
     assert not store_dir_for(data).exists()
 
 
 def test_a_worker_that_cannot_be_started_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A refused fork (EAGAIN under a process limit) costs one failed request, not the worker slot."""
+    """A refused fork (EAGAIN under a process limit) costs at most one failed request, not the worker slot.
+
+    The first killed worker is replaced by the spare (its own replacement is refused); the
+    second finds no spare and a refused fork, so the next request fails and retries the start.
+    """
     from endpoint import pool as pool_module
 
     data = write_dumps(FIXTURE_TRIG, tmp_path)
     for live in serve(data, in_memory=True, query_workers=1, query_timeout=1.0):
         real, refused = pool_module._fork_worker, []
 
-        def refuse_once(*args: Any) -> int:
-            if not refused:
+        def refuse_twice(*args: Any) -> int:
+            if len(refused) < 2:
                 refused.append(True)
                 raise BlockingIOError(11, "Resource temporarily unavailable")
             return real(*args)
 
-        monkeypatch.setattr(pool_module, "_fork_worker", refuse_once)
-        assert get(live, RUNAWAY).status_code == 503  # its worker is killed; the new one is refused
+        monkeypatch.setattr(pool_module, "_fork_worker", refuse_twice)
+        assert get(live, RUNAWAY).status_code == 503  # killed; the spare takes its place, a new spare is refused
+        assert get(live, "ASK {}").status_code == 200
+        assert get(live, RUNAWAY).status_code == 503  # killed; no spare, and the new one is refused
         assert [get(live, "ASK {}").status_code for _ in range(3)] == [500, 200, 200]
 
 

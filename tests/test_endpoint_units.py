@@ -1,4 +1,4 @@
-"""The endpoint's small pure parts: negotiation, the SERVICE check, URLs, numbers, examples."""
+"""The endpoint's small pure parts: negotiation, the query checks, URLs, numbers, examples."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from endpoint.charts import Series, dutch_number, line_chart, nice_step
 from endpoint.examples import ExampleError, parse_example
 from endpoint.protocol import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, choose, negotiate
-from endpoint.safety import mentions_service
+from endpoint.safety import MAX_DEPTH, MAX_GROUPS, MAX_TOKENS, QueryRefused, QueryUnreadable, analyse
 from endpoint.urls import Urls
 
 
@@ -37,18 +37,52 @@ def test_choose_prefers_the_format_parameter_and_knows_html() -> None:
         choose(RESULT_FORMATS, None, "pdf")
 
 
-@pytest.mark.parametrize("query,found", [
-    ("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", True),
-    ("select * { service silent ?u { ?s ?p ?o } }", True),
-    ("SELECT * { ?a ?b ?c.SERVICE<http://x/>{} }", True),
-    ("SELECT * { \\u0053ERVICE <http://x/> {} }", True),
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+    "select * { service silent ?u { ?s ?p ?o } }",
+    "SELECT * { ?a ?b ?c.SERVICE<http://x/>{} }",
+    "SELECT * { \\u0053ERVICE <http://x/> {} }",
+    "SELECT ?x WHERE { # c\rSERVICE <http://x/> { ?x ?p ?o } }",  # a comment ends at a carriage return
+    "SELECT ?x WHERE { # c\nSERVICE <http://x/> { ?x ?p ?o } }",
+    "PREFIX ex: <http://e/> SELECT ?x WHERE { ex:a\\' ex:b ex:c . SERVICE <http://x/> { ?x ?p ?o } }",
+    "SELECT * { OPTIONAL { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "SELECT * { ?a ?b ?c MINUS { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "SELECT * { FILTER NOT EXISTS { SERVICE ?u { ?s ?p ?o } } }",
+    "SELECT * { { SELECT * { SERVICE SILENT <http://x/> { ?s ?p ?o } } } }",
+], ids=["plain", "silent-variable", "no-space", "codepoint", "comment-cr", "comment-lf", "escaped-name", "optional",
+        "minus", "exists", "subquery"])
+def test_service_is_found_by_the_parse(query: str) -> None:
+    with pytest.raises(QueryRefused, match="SERVICE .federated query. is not allowed"):
+        analyse(query)
+
+
+@pytest.mark.parametrize("query,has_dataset", [
     ('SELECT * { BIND("SERVICE <x>" AS ?x) }', False),
     ("SELECT * { BIND('''SERVICE\n''' AS ?x) }", False),
     ("SELECT * { ?s <http://example.org/SERVICE#SERVICE> ?o } # SERVICE", False),
     ("PREFIX ex: <http://e/> SELECT * { ?service ex:service ?o . ?o ex:a-service $service }", False),
+    ("SELECT * FROM <http://g/1> { ?s ?p ?o }", True),
+    ("SELECT * FROM NAMED <http://g/1> { GRAPH ?g { ?s ?p ?o } }", True),
 ])
-def test_mentions_service(query: str, found: bool) -> None:
-    assert mentions_service(query) is found
+def test_the_word_service_elsewhere_and_the_dataset(query: str, has_dataset: bool) -> None:
+    assert analyse(query).has_dataset is has_dataset
+
+
+@pytest.mark.parametrize("query,message", [
+    ("SELECT * WHERE " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1), f"nests {MAX_DEPTH + 1} brackets deep"),
+    ("SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }", "nests 3002 brackets deep"),
+    ("SELECT * WHERE { " + " UNION ".join(["{}"] * (MAX_GROUPS + 1)) + " }", f"has {MAX_GROUPS + 2} groups"),
+    ("SELECT * WHERE { FILTER(" + "+".join(["1"] * 10000) + ") }", "has 20007 tokens"),
+])
+def test_query_shape_limits(query: str, message: str) -> None:
+    with pytest.raises(QueryRefused, match=message):
+        analyse(query)
+    assert MAX_TOKENS == 5000
+
+
+def test_a_query_rdflib_cannot_read_is_unreadable() -> None:
+    with pytest.raises(QueryUnreadable, match="Expected"):
+        analyse("SELECT * WHERE { ?s ?p }")
 
 
 def test_urls_map_minted_iris_to_local_paths() -> None:
@@ -86,3 +120,12 @@ def test_example_needs_title_and_description(tmp_path: Path) -> None:
     bad.write_text("# title: T\nASK {}\n", encoding="utf-8")
     with pytest.raises(ExampleError, match="b.rq: the first comment lines need '# description: ...'"):
         parse_example(bad)
+
+
+def test_every_limit_of_the_endpoint_is_in_the_readme() -> None:
+    """The README's security section names each environment variable `mdo serve` reads."""
+    from endpoint.server import APP_LIMITS, SERVER_LIMITS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    security = readme.split("## Security", 1)[1].split("\n## ", 1)[0]
+    assert [v for v in [*APP_LIMITS, *SERVER_LIMITS] if f"`{v}`" not in security] == []

@@ -21,7 +21,7 @@
   function cell(term) {
     var td = document.createElement("td");
     if (!term) { return td; }
-    if (term.type === "uri") {
+    if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {  // never a javascript: or data: link
       var a = document.createElement("a");
       a.href = term.value; a.textContent = term.value; td.appendChild(a);
     } else {
@@ -42,7 +42,7 @@
     var vars = data.head.vars, rows = data.results.bindings;
     var count = document.createElement("p"); count.className = "count";
     count.textContent = rows.length + (rows.length === 1 ? " rij" : " rijen") +
-      (truncatedAt ? " — afgekapt op " + truncatedAt + " rijen: gebruik LIMIT/OFFSET om verder te bladeren" : "") + ".";
+      (truncatedAt ? " — afgekapt op " + truncatedAt + ": gebruik LIMIT/OFFSET om verder te bladeren" : "") + ".";
     section.appendChild(count);
     var wrap = document.createElement("div"); wrap.className = "scroll";
     var table = document.createElement("table"); table.className = "results";
@@ -71,7 +71,9 @@
           section.innerHTML = ""; var p = document.createElement("p"); p.className = "error";
           p.setAttribute("role", "alert"); p.textContent = r.response.status + ": " + r.text; section.appendChild(p);
         } else if (type.indexOf("json") >= 0) {
-          show(section, JSON.parse(r.text), r.response.headers.get("MDO-Result-Truncated") ? r.response.headers.get("MDO-Result-Limit") : null);
+          var headers = r.response.headers, cut = headers.get("MDO-Result-Truncated") ? headers.get("MDO-Result-Cut") : null;
+          show(section, JSON.parse(r.text), cut === "bytes" ? headers.get("MDO-Result-Byte-Limit") + " bytes"
+               : cut ? headers.get("MDO-Result-Limit") + " rijen" : null);
         } else {
           section.innerHTML = ""; var pre = document.createElement("pre"); pre.textContent = r.text; section.appendChild(pre);
         }

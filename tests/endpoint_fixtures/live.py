@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import uvicorn
 
 from endpoint.app import create_app
+from endpoint.server import server_config
 
 HERE = Path(__file__).parent
 FIXTURE_TRIG = HERE / "mdo-fixture.trig"
@@ -34,13 +35,14 @@ class LiveServer:
         self.thread.join(30)
 
 
-def start_server(data: Path, **options: object) -> LiveServer:
+def start_server(data: Path, *, keep_alive: float = 5.0, max_connections: int = 1000, **options: object) -> LiveServer:
+    """The app as `mdo serve` runs it (the same uvicorn settings), on a free loopback port."""
     app = create_app(data, **options)  # type: ignore[arg-type]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    config = server_config(app, keep_alive=keep_alive, max_connections=max_connections, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -53,7 +55,7 @@ def start_server(data: Path, **options: object) -> LiveServer:
 
 
 def serve(data: Path, **options: object) -> Iterator[LiveServer]:
-    live = start_server(data, **options)
+    live = start_server(data, **options)  # type: ignore[arg-type]
     try:
         yield live
     finally:
