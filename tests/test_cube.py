@@ -105,7 +105,7 @@ def test_catalogue(union):
           FILTER(lang(?title) = 'nl' && STRENDS(STR(?theme), 'GOVE')) }""")
     assert found == [("Monitor Digitale Overheid: gebruikscijfers van de GDI",
                       "http://publications.europa.eu/resource/authority/data-theme/GOVE",
-                      "http://publications.europa.eu/resource/authority/licence/CC0",
+                      "https://definities.geostandaarden.nl/dcat-ap-nl/id/waardelijst/licenties/cc0",
                       "http://publications.europa.eu/resource/authority/access-right/PUBLIC")]
     downloads = rows(union, "SELECT ?url WHERE { ?d a dcat:Distribution ; dcat:downloadURL ?url } ORDER BY ?url")
     assert [u[0].rsplit("/", 1)[1] for u in downloads] == ["mdo.jsonld", "mdo.nq", "mdo.nt", "mdo.trig", "mdo.ttl"]
