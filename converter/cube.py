@@ -35,8 +35,6 @@ STATUS_LABELS = {
     "not-available": ("Niet beschikbaar", "Not available", "De editie geeft voor dit jaar geen cijfer ('-' of een lege cel)."),
 }
 UNIT_LABELS = {"count": ("Aantal", "Count"), "percent": ("Procent", "Percent")}
-# The Stelselcatalogus names each basisregistratie by its abbreviation under this path.
-STELSELCATALOGUS = "http://opendata.stelselcatalogus.nl/id/registratie/"
 DIMENSIONS = [("voorziening", "voorzieningen"), ("indicator", "indicatoren"), ("jaar", "jaren"),
               ("editie", "edities"), ("uitsplitsing", "uitsplitsingen")]
 
@@ -214,7 +212,6 @@ def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> N
             g.add((voorzieningen, SKOS.hasTopConcept, iri))
         if v.basisregistratie:
             g.add((iri, MDO.basisregistratie, Literal(v.basisregistratie)))
-            g.add((iri, SKOS.closeMatch, URIRef(STELSELCATALOGUS + v.basisregistratie)))
         for source in v.feeds_from:
             g.add((iri, MDO.gevoedDoor, iris.voorziening(source)))
     indicators = _scheme(g, iris, "indicatoren", "Indicatoren", "Indicators")
@@ -258,30 +255,39 @@ def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> N
 
 
 def _links(g: Graph, iris: Iris, registry: Registry) -> None:
+    """The curated links of data/links.toml. Each external IRI must have an [evidence] entry
+    there (where it was seen); one without is refused, never emitted from a pattern."""
     path = registry.data_dir / "links.toml"
     with path.open("rb") as handle:
         links = tomllib.load(handle)
+    evidence = links.get("evidence", {})
+
+    def seen(key: str, field: str, target: str) -> URIRef:
+        if target not in evidence:
+            raise CubeError(f"{path}: [{key}] {field} = {target!r} has no entry in [evidence] (where was it seen?)")
+        return URIRef(target)
+
     for key, org in links.get("organisation", {}).items():
         iri = iris.organisation(key)
         g.add((iri, RDF.type, FOAF.Organization))
         g.add((iri, FOAF.name, Literal(org["label"], lang="nl")))
         g.add((iri, RDFS.label, Literal(org["label"], lang="nl")))
         if "tooi" in org:
-            g.add((iri, OWL.sameAs, URIRef(org["tooi"])))
+            g.add((iri, OWL.sameAs, seen(f"organisation.{key}", "tooi", org["tooi"])))
         if "homepage" in org:
-            g.add((iri, FOAF.homepage, URIRef(org["homepage"])))
+            g.add((iri, FOAF.homepage, seen(f"organisation.{key}", "homepage", org["homepage"])))
     for key, link in links.get("voorziening", {}).items():
         if key not in registry.voorzieningen:
-            raise CubeError(f"data/links.toml: [voorziening.{key}] is not in data/voorzieningen.toml")
+            raise CubeError(f"{path}: [voorziening.{key}] is not in data/voorzieningen.toml")
         iri = iris.voorziening(key)
         if "nora" in link:
-            g.add((iri, RDFS.seeAlso, URIRef(link["nora"])))
+            g.add((iri, RDFS.seeAlso, seen(f"voorziening.{key}", "nora", link["nora"])))
         for target in link.get("stelselcatalogus", []):
-            g.add((iri, SKOS.closeMatch, URIRef(target)))
+            g.add((iri, SKOS.closeMatch, seen(f"voorziening.{key}", "stelselcatalogus", target)))
         if "publisher" in link:
             g.add((iri, DCTERMS.publisher, iris.organisation(link["publisher"])))
         if "homepage" in link:
-            g.add((iri, FOAF.homepage, URIRef(link["homepage"])))
+            g.add((iri, FOAF.homepage, seen(f"voorziening.{key}", "homepage", link["homepage"])))
 
 
 def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> None:
