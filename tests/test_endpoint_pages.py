@@ -97,8 +97,8 @@ def test_bsn_revision_is_visible(server: LiveServer) -> None:
 
 
 def test_links_to_nora_and_feeds(server: LiveServer) -> None:
-    bri = html(server, "/id/voorziening/bri")
-    assert [a["href"] for a in bri.select("a.link-nora")] == ["https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"]
+    hr = html(server, "/id/voorziening/hr")
+    assert [a["href"] for a in hr.select("a.link-nora")] == ["https://www.noraonline.nl/wiki/NHR_(Basisregistratie_Handelsregister)"]
     digilevering = html(server, "/id/voorziening/digilevering")
     assert sorted(a["href"] for a in digilevering.select("a.link-gevoed-door")) == [
         "/id/voorziening/bag", "/id/voorziening/brk", "/id/voorziening/brp", "/id/voorziening/hr", "/id/voorziening/woz"]
@@ -183,7 +183,7 @@ EXPECTED: dict[str, Callable[[list[dict[str, str]]], bool]] = {
     "03-herzieningen-tussen-edities": _has(jaar="2019", oudeEditie="2020", oud="500", nieuweEditie="2024",
                                            nieuw="2910", verschil="2410"),
     "04-digilevering-bronnen": lambda rows: sorted(r["notatie"] for r in rows) == ["bag", "brk", "brp", "hr", "woz"],
-    "05-links-naar-nora": _has(nora="https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"),
+    "05-links-naar-nora": _has(nora="https://www.noraonline.nl/wiki/NHR_(Basisregistratie_Handelsregister)"),
     "06-hernoemde-indicatoren": lambda rows: any(
         r["label"] == "Aantal actieve DigiD's" and r["vormen"] == "2"
         and set(r["afgedrukt"].split(" | ")) == {"Aantal actieve DigiD's", "Aantal actieve DigiD’s"} for r in rows),
