@@ -11,7 +11,8 @@ checked by the shapes exactly as the whole would be, for those observations.
 This works on text, at the speed of `re` and file copies: handling 20 M quads one by one in
 Python costs more than the validation. So it reads only the layout `converter/trig.py` writes
 and promises with `MARKER`: after the marker, prefix lines, then graph blocks (`<g> {` ...
-`}`) of units, each one observation (`\\t<o> a qb:Observation ;` and its indented lines)
+`}`) of units, each one observation (`\\t<o> a qb:Observation ;` and its indented lines, or a printed cell without a figure,
+`\\t<o> a mdo:OntbrekendCijfer ;`, filed by its indicator alike)
 followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observation's
 `prov:wasDerivedFrom`), every literal on one line. A file without the marker is not cut
 (`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`
@@ -37,7 +38,8 @@ from .trig import MARKER, prefix_lines
 _READ = 64 * 2**20
 _MARKER = MARKER.encode()
 _GRAPH = re.compile(rb"\n(?:(<[^>\n]+>) \{|\})(?=\n|$)")  # a region ends before a "\n"
-_OBSERVATION = re.compile(rb"\n\t(<[^>\n]+>) a qb:Observation ;\n")
+_UNIT_CLASSES = rb"(?:qb:Observation|mdo:OntbrekendCijfer)"  # the heads of units `trig.ObservationText` writes
+_OBSERVATION = re.compile(rb"\n\t(<[^>\n]+>) a " + _UNIT_CLASSES + rb" ;\n")
 _CELL = re.compile(rb"\n\t(<[^>\n]+>) a mdo:Broncel ;\n")
 _DERIVED = re.compile(rb"\n\t\tprov:wasDerivedFrom (<[^>\n]+>)")
 _INDICATOR = re.compile(rb"\n\t\tmdo:indicator (<[^>\n]+>)")
@@ -58,7 +60,7 @@ _IRI = rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*>"
 _LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?'
 _OBJECT = rb"(?:" + _IRI + rb"|" + _LITERAL + rb"|-?[0-9]+(?:\.[0-9]+)?|true|false)"
 _PROPERTY = rb"\n\t\t(?:" + b"|".join(re.escape(p.encode()) for p in UNIT_PREDICATES) + rb") " + _OBJECT + rb" [;.]"
-_HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:Broncel) ;"
+_HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:OntbrekendCijfer|mdo:Broncel) ;"
 _LINES = re.compile(rb"(?:" + _HEAD + rb"|" + _PROPERTY + rb"|\n" + _IRI + rb" \{|\n\})*+")
 
 
@@ -106,7 +108,7 @@ class Chunks:
     context: Path
     chunks: list[Path]
     count: int = 0  # chunks cut into, before the empty ones were dropped (see `chunk_of`)
-    observations: int = 0
+    observations: int = 0  # units: observations and cells without a figure
     datasets: set[str] = field(default_factory=set)  # every qb:dataSet of the observations
     subjects: set[int] = field(default_factory=set)  # hashes of the observation and cell IRIs
 
@@ -212,7 +214,7 @@ class _Cutter:
     def _complete(text: bytes) -> int:
         """Where the last observation whose head line is whole begins: the units before it are
         complete, and it and the rest may go on in the next read (0: none complete)."""
-        head = text.rfind(b"> a qb:Observation ;\n")
+        head = max(text.rfind(b"> a qb:Observation ;\n"), text.rfind(b"> a mdo:OntbrekendCijfer ;\n"))
         return max(text.rfind(b"\n\t<", 0, head), 0) if head > 0 else 0
 
     def _prefixes(self, source: BinaryIO) -> bytes:

@@ -35,8 +35,6 @@ STATUS_LABELS = {
     "not-available": ("Niet beschikbaar", "Not available", "De editie geeft voor dit jaar geen cijfer ('-' of een lege cel)."),
 }
 UNIT_LABELS = {"count": ("Aantal", "Count"), "percent": ("Procent", "Percent")}
-# The Stelselcatalogus names each basisregistratie by its abbreviation under this path.
-STELSELCATALOGUS = "http://opendata.stelselcatalogus.nl/id/registratie/"
 DIMENSIONS = [("voorziening", "voorzieningen"), ("indicator", "indicatoren"), ("jaar", "jaren"),
               ("editie", "edities"), ("uitsplitsing", "uitsplitsingen")]
 
@@ -135,6 +133,11 @@ def _check_keys(observations: list[Observation]) -> None:
 
 
 def _structure(g: Graph, iris: Iris) -> None:
+    """The data structure, normalized as the Data Cube recommendation's section 10.1 (phase 1)
+    would leave it: each component names its property with `qb:componentProperty` as well as
+    `qb:dimension`/`qb:measure`/`qb:attribute`, and each property has its component type, so
+    that the integrity constraints of section 11.1 hold on the published triples without
+    inference. Nothing is attached at data set or slice level (phase 2 has nothing to do)."""
     dsd, ds = iris.dsd(), iris.dataset()
     g.add((dsd, RDF.type, QB.DataStructureDefinition))
     g.add((dsd, RDFS.label, Literal("Structuur van de Monitor Digitale Overheid", lang="nl")))
@@ -144,6 +147,8 @@ def _structure(g: Graph, iris: Iris) -> None:
         g.add((dsd, QB.component, component))
         g.add((component, RDF.type, QB.ComponentSpecification))
         g.add((component, QB.dimension, MDO[name]))
+        g.add((component, QB.componentProperty, MDO[name]))
+        g.add((MDO[name], RDF.type, QB.DimensionProperty))
         g.add((component, QB.order, Literal(order)))
         g.add((MDO[name], QB.codeList, iris.scheme(scheme)))
     for name, prop, required in [("waarde", MDO.waarde, None), ("eenheid", SDMX_ATTRIBUTE.unitMeasure, True),
@@ -152,10 +157,13 @@ def _structure(g: Graph, iris: Iris) -> None:
         component = iris.component(name)
         g.add((dsd, QB.component, component))
         g.add((component, RDF.type, QB.ComponentSpecification))
+        g.add((component, QB.componentProperty, prop))
         if required is None:
             g.add((component, QB.measure, prop))
+            g.add((prop, RDF.type, QB.MeasureProperty))
         else:
             g.add((component, QB.attribute, prop))
+            g.add((prop, RDF.type, QB.AttributeProperty))
             g.add((component, QB.componentRequired, Literal(required)))
     g.add((SDMX_ATTRIBUTE.unitMeasure, QB.codeList, iris.scheme("eenheden")))
     g.add((SDMX_ATTRIBUTE.obsStatus, QB.codeList, iris.scheme("statussen")))
@@ -204,7 +212,6 @@ def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> N
             g.add((voorzieningen, SKOS.hasTopConcept, iri))
         if v.basisregistratie:
             g.add((iri, MDO.basisregistratie, Literal(v.basisregistratie)))
-            g.add((iri, SKOS.closeMatch, URIRef(STELSELCATALOGUS + v.basisregistratie)))
         for source in v.feeds_from:
             g.add((iri, MDO.gevoedDoor, iris.voorziening(source)))
     indicators = _scheme(g, iris, "indicatoren", "Indicatoren", "Indicators")
@@ -248,38 +255,48 @@ def _code_lists(g: Graph, iris: Iris, registry: Registry, years: list[int]) -> N
 
 
 def _links(g: Graph, iris: Iris, registry: Registry) -> None:
+    """The curated links of data/links.toml. Each external IRI must have an [evidence] entry
+    there (where it was seen); one without is refused, never emitted from a pattern."""
     path = registry.data_dir / "links.toml"
     with path.open("rb") as handle:
         links = tomllib.load(handle)
+    evidence = links.get("evidence", {})
+
+    def seen(key: str, field: str, target: str) -> URIRef:
+        if target not in evidence:
+            raise CubeError(f"{path}: [{key}] {field} = {target!r} has no entry in [evidence] (where was it seen?)")
+        return URIRef(target)
+
     for key, org in links.get("organisation", {}).items():
         iri = iris.organisation(key)
         g.add((iri, RDF.type, FOAF.Organization))
         g.add((iri, FOAF.name, Literal(org["label"], lang="nl")))
         g.add((iri, RDFS.label, Literal(org["label"], lang="nl")))
         if "tooi" in org:
-            g.add((iri, OWL.sameAs, URIRef(org["tooi"])))
+            g.add((iri, OWL.sameAs, seen(f"organisation.{key}", "tooi", org["tooi"])))
         if "homepage" in org:
-            g.add((iri, FOAF.homepage, URIRef(org["homepage"])))
+            g.add((iri, FOAF.homepage, seen(f"organisation.{key}", "homepage", org["homepage"])))
     for key, link in links.get("voorziening", {}).items():
         if key not in registry.voorzieningen:
-            raise CubeError(f"data/links.toml: [voorziening.{key}] is not in data/voorzieningen.toml")
+            raise CubeError(f"{path}: [voorziening.{key}] is not in data/voorzieningen.toml")
         iri = iris.voorziening(key)
         if "nora" in link:
-            g.add((iri, RDFS.seeAlso, URIRef(link["nora"])))
+            g.add((iri, RDFS.seeAlso, seen(f"voorziening.{key}", "nora", link["nora"])))
         for target in link.get("stelselcatalogus", []):
-            g.add((iri, SKOS.closeMatch, URIRef(target)))
+            g.add((iri, SKOS.closeMatch, seen(f"voorziening.{key}", "stelselcatalogus", target)))
         if "publisher" in link:
             g.add((iri, DCTERMS.publisher, iris.organisation(link["publisher"])))
         if "homepage" in link:
-            g.add((iri, FOAF.homepage, URIRef(link["homepage"])))
+            g.add((iri, FOAF.homepage, seen(f"voorziening.{key}", "homepage", link["homepage"])))
 
 
 def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> None:
     """Put the quality report in the graph: each finding and each rejected figure, with its place.
 
-    A finding about an indicator and year points (`mdo:betreft`) to that edition's observation.
+    A finding about an indicator and year points (`mdo:betreft`) to that edition's observation
+    (or its `mdo:OntbrekendCijfer`, when the edition prints no figure there).
     """
-    published = {iris.observation(o.edition, o.indicator, o.breakdown, o.year) for o in extraction.observations}
+    published = {(o.edition, o.indicator, o.breakdown, o.year): o.value is not None for o in extraction.observations}
     entries = [(f.kind, f.edition, f.place, f.message, f.indicator, f.year) for f in extraction.findings]
     entries += [("rejected", r.edition, r.place, f"{r.label!r} {r.year or ''}: {r.raw!r}: {r.reason}", "", r.year)
                 for r in extraction.rejects]
@@ -295,31 +312,34 @@ def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> Non
         graph.add((finding, MDO.editie, iris.edition(edition)))
         graph.add((finding, MDO.bestand, Literal(place.file)))
         graph.add((finding, MDO.regel, Literal(place.line)))
-        if indicator and year is not None:
-            observation = iris.observation(edition, indicator, TOTAL, year)
-            if observation in published:
-                graph.add((finding, MDO.betreft, observation))
+        if indicator and year is not None and (edition, indicator, TOTAL, year) in published:
+            figure = published[(edition, indicator, TOTAL, year)]
+            about = (iris.observation if figure else iris.missing)(edition, indicator, TOTAL, year)
+            graph.add((finding, MDO.betreft, about))
 
 
 def _revisions(registry: Registry, observations: list[Observation]) -> dict[Key, tuple[bool, Observation | None]]:
     """For each figure: is it current (no later edition gives it), and which older figure it revises.
 
-    The newest edition's observation of an indicator, breakdown and year is current; an
-    observation whose value differs from the latest earlier one (beyond rounding) revises it.
+    Among the figures (cells without one are no observations) of an indicator, breakdown and
+    year, the newest edition's is current (`mdo:actueel`); one whose value differs from the
+    latest earlier one (beyond rounding) revises it (`mdo:herziet`). shapes/domain.ttl checks
+    both (MDO-11, MDO-12).
     """
     order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
     rank = {e.id: i for i, e in enumerate(order)}
     series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
     for o in observations:
-        series[(o.indicator, o.breakdown, o.year)].append(o)
-    links: dict[Key, tuple[bool, Observation | None]] = {}
+        if o.value is not None:
+            series[(o.indicator, o.breakdown, o.year)].append(o)
+    links: dict[Key, tuple[bool, Observation | None]] = {observation_key(o): (False, None) for o in observations}
     for found in series.values():
         found.sort(key=lambda o: rank[o.edition])
         for index, o in enumerate(found):
             revised = None
-            if index and o.value is not None:
-                older = next((p for p in reversed(found[:index]) if p.value is not None), None)
-                if older is not None and older.value != o.value and not same_when_rounded([older, o]):
+            if index:
+                older = found[index - 1]
+                if older.value != o.value and not same_when_rounded([older, o]):
                     revised = older
             links[observation_key(o)] = (index == len(found) - 1, revised)
     return links

@@ -84,6 +84,14 @@ class Iris:
     def observation_text(self, edition: str, indicator: str, breakdown: str, year: int) -> str:
         return self.text("observatie", edition, indicator, breakdown, year)
 
+    def missing(self, edition: str, indicator: str, breakdown: str, year: int) -> URIRef:
+        """A printed cell without a figure (`mdo:OntbrekendCijfer`): not an observation, so not
+        under `observatie`."""
+        return URIRef(self.missing_text(edition, indicator, breakdown, year))
+
+    def missing_text(self, edition: str, indicator: str, breakdown: str, year: int) -> str:
+        return self.text("ontbrekend-cijfer", edition, indicator, breakdown, year)
+
     def cell(self, edition: str, line: int, column: str) -> URIRef:
         return URIRef(self.cell_text(edition, line, column))
 

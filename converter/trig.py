@@ -80,9 +80,16 @@ class ObservationText:
     def observation_iri(self, o: Observation) -> str:
         return f"<{self._iris.observation_text(o.edition, o.indicator, o.breakdown, o.year)}>"
 
+    def missing_iri(self, o: Observation) -> str:
+        return f"<{self._iris.missing_text(o.edition, o.indicator, o.breakdown, o.year)}>"
+
     def triples(self, o: Observation, current: bool, revises: Observation | None) -> tuple[str, int]:
         """The triples of `o` and its source cell, and how many there are.
 
+        A figure (`o.value` set) is a `qb:Observation` of the data set. A printed cell without
+        a figure ('-', blank: status niet-beschikbaar) is a `mdo:OntbrekendCijfer`, outside
+        `qb:dataSet`: the Data Cube gives every observation a value for every measure (IC-14).
+        It keeps the dimensions it would have had, its status and its source cell.
         `current`: no later edition gives this figure (mdo:actueel); `revises`: the older
         edition's observation of the same figure whose value this one changes (mdo:herziet).
         """
@@ -90,10 +97,15 @@ class ObservationText:
         edition = code("edition", o.edition)
         cell = f"<{self._iris.cell_text(o.edition, o.place.line, f'{o.indicator}-{o.breakdown}-{o.year}')}>"
         optional = ""
-        count = 19
-        if o.value is not None:
-            optional += f" ;\n\t\tmdo:waarde {number(o.value)}"
-            count += 1
+        if o.value is None:
+            head = f"\t{self.missing_iri(o)} a mdo:OntbrekendCijfer ;\n"
+            count = 17
+        else:
+            head = (f"\t{self.observation_iri(o)} a qb:Observation ;\n"
+                    f"\t\tqb:dataSet {self.dataset} ;\n")
+            optional = (f" ;\n\t\tmdo:actueel {'true' if current else 'false'}"
+                        f" ;\n\t\tmdo:waarde {number(o.value)}")
+            count = 20
         if revises is not None:
             optional += f" ;\n\t\tmdo:herziet {self.observation_iri(revises)}"
             count += 1
@@ -104,8 +116,7 @@ class ObservationText:
             optional += f" ;\n\t\tmdo:voetnoot {dutch(o.footnote_text)}"
             count += 1
         text = (
-            f"\t{self.observation_iri(o)} a qb:Observation ;\n"
-            f"\t\tqb:dataSet {self.dataset} ;\n"
+            f"{head}"
             f"\t\tmdo:voorziening {code('voorziening', o.voorziening)} ;\n"
             f"\t\tmdo:indicator {code('indicator', o.indicator)} ;\n"
             f"\t\tmdo:jaar {code('year', o.year)} ;\n"
@@ -113,7 +124,6 @@ class ObservationText:
             f"\t\tmdo:uitsplitsing {code('member', o.breakdown)} ;\n"
             f"\t\tsdmx-attribute:unitMeasure {code('unit', o.unit)} ;\n"
             f"\t\tsdmx-attribute:obsStatus {code('status', o.status)} ;\n"
-            f"\t\tmdo:actueel {'true' if current else 'false'} ;\n"
             f"\t\tprov:wasDerivedFrom {cell}{optional} .\n"
             f"\t{cell} a mdo:Broncel ;\n"
             f"\t\tmdo:editie {edition} ;\n"

@@ -543,13 +543,15 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjects
 
 def _observation_shapes(shapes: Graph) -> set[Node]:
     """The shapes on observations: those on `qb:DataSet` (rules over a data set's observations)
-    and on the node `qb:Observation` (rules for every observation), as shapes/README.md has it.
+    and on the nodes `qb:Observation` and `mdo:OntbrekendCijfer` (rules for every unit a chunk
+    holds, an observation or a cell without a figure), as shapes/README.md has it.
 
     Every other shape targets codes, the structure or the catalogue, none of which a chunk
     adds to, and no shape of those reaches an observation (`tests/test_validate_chunks.py`
     checks that a cut file gives the results of one store).
     """
-    return set(shapes.subjects(SH.targetClass, QB.DataSet)) | set(shapes.subjects(SH.targetNode, QB.Observation))
+    units = set(shapes.subjects(SH.targetNode, QB.Observation)) | set(shapes.subjects(SH.targetNode, MDO.OntbrekendCijfer))
+    return set(shapes.subjects(SH.targetClass, QB.DataSet)) | units
 
 
 def _keep_only_observation_shapes(shapes: Graph) -> None:

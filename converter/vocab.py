@@ -19,6 +19,9 @@ EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+IANA_MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+NL_LICENCE = Namespace("https://definities.geostandaarden.nl/dcat-ap-nl/id/waardelijst/licenties/")
+"""The DCAT-AP-NL licence list (Geonovum), which DCAT-AP-NL 3.0 requires for dcterms:license."""
 INTERVAL_YEAR = Namespace("http://reference.data.gov.uk/id/year/")
 
 PREFIXES = {

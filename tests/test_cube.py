@@ -93,7 +93,8 @@ def test_labels_and_code_lists(union):
 def test_links(union):
     fed = rows(union, f"SELECT ?b WHERE {{ <{B}/id/voorziening/digilevering> mdo:gevoedDoor ?b }} ORDER BY ?b")
     assert [r[0].rsplit("/", 1)[1] for r in fed] == ["bag", "brk", "brp", "hr", "woz"]
-    assert rows(union, f"SELECT ?m WHERE {{ <{B}/id/voorziening/brp> skos:closeMatch ?m }}") == [("http://opendata.stelselcatalogus.nl/id/registratie/BRP",)]
+    assert rows(union, f"SELECT ?m WHERE {{ <{B}/id/voorziening/brp> skos:closeMatch ?m }}") == []  # not seen in the Stelselcatalogus
+    assert rows(union, f"SELECT ?m WHERE {{ <{B}/id/voorziening/bag> skos:closeMatch ?m }}") == [("http://opendata.stelselcatalogus.nl/id/registratie/BAG",)]
     assert rows(union, f"SELECT ?p WHERE {{ <{B}/id/voorziening/brp> dcterms:publisher/<http://www.w3.org/2002/07/owl#sameAs> ?p }}") == [
         ("https://identifier.overheid.nl/tooi/id/oorg/oorg10103",)]
 
@@ -105,7 +106,7 @@ def test_catalogue(union):
           FILTER(lang(?title) = 'nl' && STRENDS(STR(?theme), 'GOVE')) }""")
     assert found == [("Monitor Digitale Overheid: gebruikscijfers van de GDI",
                       "http://publications.europa.eu/resource/authority/data-theme/GOVE",
-                      "http://publications.europa.eu/resource/authority/licence/CC0",
+                      "https://definities.geostandaarden.nl/dcat-ap-nl/id/waardelijst/licenties/cc0",
                       "http://publications.europa.eu/resource/authority/access-right/PUBLIC")]
     downloads = rows(union, "SELECT ?url WHERE { ?d a dcat:Distribution ; dcat:downloadURL ?url } ORDER BY ?url")
     assert [u[0].rsplit("/", 1)[1] for u in downloads] == ["mdo.jsonld", "mdo.nq", "mdo.nt", "mdo.trig", "mdo.ttl"]

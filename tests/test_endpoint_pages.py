@@ -86,6 +86,21 @@ def test_digid_page_chart_and_sources(server: LiveServer) -> None:
     assert [a.text for a in publisher] == ["Logius"]
 
 
+def test_a_cell_without_a_figure_is_shown_and_described(server: LiveServer) -> None:
+    """The 2020 edition prints '-' for 2017 (sources/mdo-2020.txt:292): no observation, a
+    mdo:OntbrekendCijfer, shown in its series with its status and source."""
+    page = html(server, "/id/voorziening/digid")
+    article = page.find("article", id="digid-accounts-substantieel")
+    row = next(tr for tr in article.select("tr.figure") if (tr["data-year"], tr["data-edition"]) == ("2017", "2020"))
+    assert row.select_one("td.status").get_text(strip=True) == "Niet beschikbaar"
+    assert row.select_one("td.source").get_text(strip=True) == "sources/mdo-2020.txt:292"
+    href = row.select_one("td.value a")["href"]
+    assert href == "/id/ontbrekend-cijfer/2020/digid-accounts-substantieel/totaal/2017"
+    described = html(server, href)
+    types = described.select("p.iri a")
+    assert [(a.text, a["title"]) for a in types] == [("Ontbrekend cijfer", "https://data.monitordigitaleoverheid.nl/def/mdo#OntbrekendCijfer")]
+
+
 def test_bsn_revision_is_visible(server: LiveServer) -> None:
     page = html(server, "/id/voorziening/beheervoorziening-bsn")
     article = next(a for a in page.select("article.indicator") if "BV BSN" in a.h3.text)
@@ -97,8 +112,8 @@ def test_bsn_revision_is_visible(server: LiveServer) -> None:
 
 
 def test_links_to_nora_and_feeds(server: LiveServer) -> None:
-    bri = html(server, "/id/voorziening/bri")
-    assert [a["href"] for a in bri.select("a.link-nora")] == ["https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"]
+    hr = html(server, "/id/voorziening/hr")
+    assert [a["href"] for a in hr.select("a.link-nora")] == ["https://www.noraonline.nl/wiki/NHR_(Basisregistratie_Handelsregister)"]
     digilevering = html(server, "/id/voorziening/digilevering")
     assert sorted(a["href"] for a in digilevering.select("a.link-gevoed-door")) == [
         "/id/voorziening/bag", "/id/voorziening/brk", "/id/voorziening/brp", "/id/voorziening/hr", "/id/voorziening/woz"]
@@ -183,7 +198,7 @@ EXPECTED: dict[str, Callable[[list[dict[str, str]]], bool]] = {
     "03-herzieningen-tussen-edities": _has(jaar="2019", oudeEditie="2020", oud="500", nieuweEditie="2024",
                                            nieuw="2910", verschil="2410"),
     "04-digilevering-bronnen": lambda rows: sorted(r["notatie"] for r in rows) == ["bag", "brk", "brp", "hr", "woz"],
-    "05-links-naar-nora": _has(nora="https://www.noraonline.nl/wiki/BRI_(Basisregistratie_Inkomen)"),
+    "05-links-naar-nora": _has(nora="https://www.noraonline.nl/wiki/NHR_(Basisregistratie_Handelsregister)"),
     "06-hernoemde-indicatoren": lambda rows: any(
         r["label"] == "Aantal actieve DigiD's" and r["vormen"] == "2"
         and set(r["afgedrukt"].split(" | ")) == {"Aantal actieve DigiD's", "Aantal actieve DigiD’s"} for r in rows),

@@ -267,13 +267,13 @@ def test_updates_are_refused_and_change_nothing(small_server: LiveServer, reques
     response = httpx.request(url=small_server.url + "/sparql", timeout=30, **request_kwargs)
     assert response.status_code == 403
     assert "read-only" in response.text
-    assert count(small_server) == before == 896
+    assert count(small_server) == before == 900
 
 
 def test_update_syntax_sent_as_query_is_a_syntax_error(small_server: LiveServer) -> None:
     response = get(small_server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert response.status_code == 400
-    assert count(small_server) == 896
+    assert count(small_server) == 900
 
 
 def test_malformed_query_gets_400_with_the_parser_message(small_server: LiveServer) -> None:

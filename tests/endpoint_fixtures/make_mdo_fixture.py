@@ -133,8 +133,10 @@ def codes() -> str:
     add(f"  qb:structure <{B}/id/dsd/monitor-digitale-overheid> .")
     add(f"<{B}/id/dsd/monitor-digitale-overheid> a qb:DataStructureDefinition ;")
     comps = ["mdo:voorziening", "mdo:indicator", "mdo:jaar", "mdo:editie", "mdo:uitsplitsing"]
-    add("  qb:component " + ", ".join(f"[ qb:dimension {c} ]" for c in comps) + ", [ qb:measure mdo:waarde ],"
-        " [ qb:attribute sdmx-attribute:unitMeasure ], [ qb:attribute sdmx-attribute:obsStatus ] .")
+    add("  qb:component " + ", ".join(f"[ qb:dimension {c} ; qb:componentProperty {c} ]" for c in comps)
+        + ", [ qb:measure mdo:waarde ; qb:componentProperty mdo:waarde ],"
+        " [ qb:attribute sdmx-attribute:unitMeasure ; qb:componentProperty sdmx-attribute:unitMeasure ],"
+        " [ qb:attribute sdmx-attribute:obsStatus ; qb:componentProperty sdmx-attribute:obsStatus ] .")
     for scheme, label in [("voorzieningen", "Voorzieningen"), ("indicatoren", "Indicatoren"), ("domeinen", "Domeinen"),
                           ("edities", "Edities"), ("jaren", "Jaren"), ("eenheden", "Eenheden"),
                           ("statussen", "Statussen"), ("uitsplitsingen", "Uitsplitsingen")]:
@@ -175,17 +177,20 @@ def codes() -> str:
 
 def edition_graph(edition: str) -> str:
     out = [f"<{B}/graph/editie/{edition}> {{"]
-    newest = {}
-    for ed, ind, year, *_ in ROWS:
-        newest[(ind, year)] = max(newest.get((ind, year), ed), ed)
-    values = {(ed, ind, year): value for ed, ind, year, value, *_ in ROWS}
+    newest = {}  # among figures: a cell without one (mdo:OntbrekendCijfer) is no observation
+    for ed, ind, year, value, *_ in ROWS:
+        if value is not None:
+            newest[(ind, year)] = max(newest.get((ind, year), ed), ed)
+    values = {(ed, ind, year): value for ed, ind, year, value, *_ in ROWS if value is not None}
     for ed, ind, year, value, raw, line, column, status, note in ROWS:
         if ed != edition:
             continue
         voorziening = INDICATORS[ind][0]
         cell = f"<{B}/id/broncel/{ed}/{line}/{column}>"
+        head = (f"{obs_iri(ed, ind, year)} a qb:Observation ; qb:dataSet <{B}/id/dataset/monitor-digitale-overheid> ;"
+                if value is not None else f"<{B}/id/ontbrekend-cijfer/{ed}/{ind}/totaal/{year}> a mdo:OntbrekendCijfer ;")
         triples = [
-            f"{obs_iri(ed, ind, year)} a qb:Observation ; qb:dataSet <{B}/id/dataset/monitor-digitale-overheid> ;",
+            head,
             f"  mdo:voorziening <{B}/id/voorziening/{voorziening}> ; mdo:indicator <{B}/id/indicator/{ind}> ;",
             f"  mdo:jaar <{B}/id/jaar/{year}> ; mdo:editie <{B}/id/editie/{ed}> ; mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ;",
         ]
@@ -195,9 +200,10 @@ def edition_graph(edition: str) -> str:
         triples.append(f"  sdmx-attribute:obsStatus <{B}/id/status/{status}> ;")
         if note:
             triples.append(f"  mdo:statusToelichting {lit(note)} ;")
-        triples.append(f"  mdo:actueel {'true' if newest[(ind, year)] == ed else 'false'} ;")
+        if value is not None:
+            triples.append(f"  mdo:actueel {'true' if newest[(ind, year)] == ed else 'false'} ;")
         older = [e for e in EDITIONS if e < ed and (e, ind, year) in values]
-        if older and values[(older[-1], ind, year)] != value:
+        if value is not None and older and values[(older[-1], ind, year)] != value:
             triples.append(f"  mdo:herziet {obs_iri(older[-1], ind, year)} ;")
         triples.append(f"  prov:wasDerivedFrom {cell} .")
         out.extend(triples)
