@@ -45,16 +45,16 @@ START, END = "<!-- runaways:start -->", "<!-- runaways:end -->"
 
 def build_real(folder: Path) -> Path:
     """The bundled editions as `mdo build` writes them."""
-    from converter.cube import build_cube
-    from converter.dumps import write_all
-    from converter.extract import extract
+    from converter.rdf.cube import build_cube
+    from converter.rdf.dumps import write_all
+    from converter.extraction.extract import extract
     from converter.registry import Registry
-    from converter.settings import load_settings
-    from converter.vocab import PREFIXES
+    from mdo.settings import load_settings
+    from converter.rdf.vocab import PREFIXES
 
     settings = load_settings()
     registry = Registry(settings.data_dir)
-    cube = build_cube(registry, extract(registry), settings)
+    cube = build_cube(registry, extract(registry), settings.base_iri, settings.ontology_dir)
     write_all(cube, folder, {k: str(v) for k, v in PREFIXES.items()})
     return folder / "mdo.trig"
 

@@ -9,7 +9,7 @@ each cell says. Two writers read that plan:
   voorzieningen, tab-separated tables with an `Indicator` header of years and a `%` column,
   figures in Dutch notation with some `-`, `> 5.000`, `1,6 mlrd`, percentages and revisions
   between editions) plus the matching registry (`editions.toml`, `indicators.toml`; the other
-  registry files are copied). `converter.extract.extract(Registry(folder / "data"))` reads it.
+  registry files are copied). `converter.extraction.extract.extract(Registry(folder / "data"))` reads it.
 - `write_cube(plan, path, work)`: those editions converted by the real converter (`build`),
   into the file `path` (format by extension, TriG by default).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from converter.settings import Settings  # noqa: E402
+from mdo.settings import Settings  # noqa: E402
 
 YEARS_PER_TABLE = 5
 EDITIONS = 4  # editions 2020..2023, each printing the five years up to its reference year
@@ -269,7 +269,8 @@ def write_cube(plan: Plan, path: Path, work: Path) -> int:
     from converter.build import build
 
     write_data_dir(plan, work)
-    return build(Settings(root=work), path).observations
+    return build(work / "data", work / "dist", base_iri=Settings(root=work).base_iri,
+                  ontology_dir=work / "ontology", out=path).observations
 
 
 def main(argv: list[str] | None = None) -> int:

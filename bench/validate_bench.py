@@ -1,4 +1,4 @@
-"""Time `converter.validate.validate` on synthetic cubes (or a given one), to tune the shapes.
+"""Time `shapes.validate.validate` on synthetic cubes (or a given one), to tune the shapes.
 
     .venv/bin/python bench/validate_bench.py                 # 1000, 10000 and 100000 observations
     .venv/bin/python bench/validate_bench.py -n 5000 -n 50000
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from converter.validate import ValidationResult, format_report, validate  # noqa: E402
+from shapes.validate import ValidationResult, format_report, validate  # noqa: E402
 from synthetic import Plan, write_cube  # noqa: E402
 
 

@@ -16,16 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_open, staged_folder
-from .cube import build_cube
-from .dumps import check_format, write_all, write_dump, write_graph
-from .extract import extract
-from .iris import Iris
-from .quality import quality_report, write_table_accounts
-from .registry import Registry
-from .settings import Settings
-from .tidy import write_rejects, write_tidy
-from .vocab import PREFIXES
+from converter.atomic import atomic_open, staged_folder
+from converter.rdf.cube import build_cube
+from converter.rdf.dumps import check_format, write_all, write_dump, write_graph
+from converter.extraction.extract import extract
+from converter.rdf.iris import Iris
+from converter.extraction.quality import quality_report, write_table_accounts
+from converter.registry import Registry
+from converter.extraction.tidy import write_rejects, write_tidy
+from converter.rdf.vocab import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,13 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def build(settings: Settings, out: Path | None = None, allow_unread: bool = False) -> Built:
-    """Build the dataset into `out` (one file, format by extension) or, without it, into dist/.
+def build(data_dir: Path, dist_dir: Path, *, base_iri: str, ontology_dir: Path, out: Path | None = None,
+          allow_unread: bool = False) -> Built:
+    """Build the dataset of the editions in `data_dir` into `out` (one file, format by extension)
+    or, without it, into `dist_dir`; IRIs are minted under `base_iri`, the vocabulary is read
+    from `ontology_dir`.
 
-    dist/ is written as a new folder beside it and swapped in when every file is complete, so it
+    `dist_dir` is written as a new folder beside it and swapped in when every file is complete, so it
     is all old or all new whatever stops the build. Raises `dumps.UnknownFormat` for an extension
     the project does not write, before any work, and `RegistryError` or an extraction error for
     bad input.
@@ -67,17 +69,17 @@ def build(settings: Settings, out: Path | None = None, allow_unread: bool = Fals
     if out is not None:
         check_format(out)
     with paused_gc():
-        registry = Registry(settings.data_dir)
+        registry = Registry(data_dir)
         extraction = extract(registry, allow_unread=allow_unread)
-        cube = build_cube(registry, extraction, settings)
+        cube = build_cube(registry, extraction, base_iri, ontology_dir)
         if out is not None:
             quads = write_dump(cube, out, prefixes)
             written = [out]
         else:
-            dist = settings.dist_dir
+            dist = dist_dir
             with staged_folder(dist) as staging:
                 written, quads = write_all(cube, staging, prefixes)
-                write_graph(cube, str(Iris(settings.base_iri).graph("catalogus")), staging / "catalogus.ttl", prefixes)
+                write_graph(cube, str(Iris(base_iri).graph("catalogus")), staging / "catalogus.ttl", prefixes)
                 write_tidy(extraction.observations, staging / "observations.csv")
                 write_rejects(extraction.rejects, staging / "observations-rejects.csv")
                 with atomic_open(staging / "quality.md") as handle:

@@ -26,15 +26,15 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from .iris import Iris
-from .vocab import MDO
+from converter.rdf.formats import FORMATS, rdf_format
+from converter.rdf.iris import Iris
+from converter.rdf.vocab import MDO
 
 # The figure every edition prints and the check looks up: DigiD, "Aantal actieve DigiD's", 2019.
 KNOWN_INDICATOR = "digid-actieve-digids"
 KNOWN_YEAR = 2019
 KNOWN_BREAKDOWN = "totaal"
 
-RDF_FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD}
 # N-Triples is Turtle, and every Graph Store (Virtuoso 7 included) accepts text/turtle.
 PUT_MEDIA_TYPE = "text/turtle; charset=utf-8"
 # Graph Store path -> query path, for the stores people run; anything else needs --query-endpoint.
@@ -137,14 +137,15 @@ def default_query_url(store_url: str) -> str:
 
 
 def _load(data: Path) -> ox.Store:
-    rdf_format = RDF_FORMATS.get(data.suffix.lower())
-    if rdf_format is None:
-        raise PublishError(f"{data}: publish needs named graphs; use one of {', '.join(RDF_FORMATS)}")
+    fmt = rdf_format(data)
+    if fmt is None or not fmt.supports_datasets:
+        named = ", ".join(s for s, f in FORMATS.items() if f.supports_datasets)
+        raise PublishError(f"{data}: publish needs named graphs; use one of {named}")
     if not data.is_file():
         raise PublishError(f"{data} does not exist; run `mdo build` first")
     store = ox.Store()
     try:
-        store.bulk_load(path=str(data), format=rdf_format)
+        store.bulk_load(path=str(data), format=fmt)
     except (SyntaxError, ValueError, OSError) as error:
         raise PublishError(f"{data}: cannot read it: {error}") from None
     if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .model import Place
+from converter.model import Place
 
 
 class RegistryError(ValueError):

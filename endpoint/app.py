@@ -21,19 +21,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from converter.settings import Settings, load_settings
-
-from . import pages, sparql
-from .examples import load_examples
-from .headers import SecurityHeaders, server_error
-from .limits import LimitRequestSize
-from .pool import PoolBusy, QueryPool, QueryTimeout
-from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
+from endpoint import pages, sparql
+from endpoint.examples import load_examples
+from endpoint.headers import SecurityHeaders, server_error
+from endpoint.limits import LimitRequestSize
+from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
+from endpoint.protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
                        NotAcceptable, choose)
-from .results import Failure, QueryJob
-from .store import LoadedStore
-from .urls import Urls
-from .vocab import CATALOGUE_FILE, DUMPS
+from endpoint.results import Failure, QueryJob
+from endpoint.store import LoadedStore
+from endpoint.urls import Urls
+from endpoint.vocab import CATALOGUE_FILE, DUMPS
 
 STATIC = Path(__file__).with_name("static")
 
@@ -51,7 +49,8 @@ def link_header(links: list[dict[str, str]]) -> str:
 def create_app(
     data: Path,
     *,
-    settings: Settings | None = None,
+    base_iri: str,
+    queries_dir: Path,
     query_timeout: float = 30.0,
     max_rows: int = 10000,
     max_result_bytes: int = 10_000_000,
@@ -62,7 +61,8 @@ def create_app(
     query_memory_mb: int = 1024,
     in_memory: bool = False,
 ) -> FastAPI:
-    """The endpoint over `data` (a TriG dump; downloads are served from its folder).
+    """The endpoint over `data` (a TriG dump; downloads are served from its folder), its IRIs
+    under `base_iri`, the example queries from `queries_dir`.
 
     By default the data is served from the on-disk store beside it (built if missing or
     stale) that every process opens read-only; `in_memory` loads it into this process instead
@@ -73,12 +73,11 @@ def create_app(
     `max_request_bytes`; `query_workers` for long queries and `short_workers` in the short lane,
     which runs a query for `short_budget` seconds at most (see `QueryPool`).
     """
-    settings = settings or load_settings()
     data = Path(data).resolve()
-    urls = Urls(settings.base_iri)
+    urls = Urls(base_iri)
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
-    examples = load_examples(settings.queries_dir)
+    examples = load_examples(queries_dir)
     pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
@@ -139,7 +138,7 @@ def create_app(
         if params.get("query"):
             try:
                 outcome = await pool.run(QueryJob(text, max_rows=max_rows, max_bytes=max_result_bytes,
-                                                  base_iri=settings.base_iri + "/"))
+                                                  base_iri=base_iri + "/"))
             except QueryTimeout as timeout:
                 outcome = Failure(f"Query timeout: {timeout}.", 503)
             except PoolBusy as busy:
@@ -195,7 +194,7 @@ def create_app(
     # -- SPARQL, downloads, catalogue ------------------------------------------------------
     async def sparql_endpoint(request: Request) -> Response:
         return await sparql.answer(request, pool, max_rows=max_rows, max_bytes=max_result_bytes,
-                                   base_iri=settings.base_iri, graphs=graphs)
+                                   base_iri=base_iri, graphs=graphs)
 
     async def download(request: Request) -> Response:
         name = request.path_params["name"]
@@ -214,7 +213,7 @@ def create_app(
         path = data.parent / CATALOGUE_FILE
         if fmt.name == "ttl" and path.is_file():
             return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})
-        name = ox.NamedNode(settings.base_iri + "/graph/catalogus")
+        name = ox.NamedNode(base_iri + "/graph/catalogus")
         triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
         return fmt.response(triples, headers={"Vary": "Accept"})
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .charts import Series, dutch_number, line_chart
-from .store import LoadedStore, iri_ref, python_value
-from .urls import Urls
-from .vocab import CATALOGUE_FILE, DUMPS, PREFIXES, XSD
+from endpoint.charts import Series, dutch_number, line_chart
+from endpoint.store import LoadedStore, iri_ref, python_value
+from endpoint.urls import Urls
+from endpoint.vocab import CATALOGUE_FILE, DUMPS, PREFIXES, XSD
 
 LABEL_PROPERTIES = ("skos:prefLabel", "foaf:name", "dcterms:title", "rdfs:label")
 
@@ -283,7 +283,7 @@ def term_view(term: Any, urls: Urls, names: dict[str, str]) -> dict[str, Any]:
 # -- query results as a table ----------------------------------------------------------------
 def result_table(outcome: Any, urls: Urls) -> dict[str, Any]:
     """A SELECT/ASK/CONSTRUCT outcome as columns and rows of term views for the query page."""
-    from .results import Boolean, Graph, Solutions
+    from endpoint.results import Boolean, Graph, Solutions
 
     if isinstance(outcome, Boolean):
         return {"kind": "boolean", "value": outcome.value}

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 from starlette.responses import Response
 
-from .results import Boolean, Graph, Solutions, Term
-from .vocab import PREFIXES, XSD
+from endpoint.results import Boolean, Graph, Solutions, Term
+from endpoint.vocab import PREFIXES, XSD
 
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

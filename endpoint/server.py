@@ -1,30 +1,22 @@
 """Run the endpoint with uvicorn: `serve(data)` is what `mdo serve` calls.
 
-The on-disk store is built once, here, before any worker starts (beside the data file, see
-`store.py`); every uvicorn worker then builds its app through the factory below (uvicorn can
-only fork an app it can import by name) and opens that same store read-only, as do its query
-workers. N workers share one copy of the data, not N. With `in_memory`, each uvicorn worker
-holds one copy in memory instead, shared with the query workers it forks.
+One uvicorn process serves the pages and hands every query to the query workers of its pool
+(`pool.py`): the queries, not the web process, are what take the CPU, so more capacity is
+more query workers (`--query-workers`), not more web processes. The on-disk store is built
+once, here, beside the data file (see `store.py`); the query workers open it read-only.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
-import socket
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.supervisors import Multiprocess
 
-from .app import create_app
-from .store import ensure_store
-
-_DATA_ENV = "MDO_ENDPOINT_DATA"
-_TIMEOUT_ENV = "MDO_ENDPOINT_QUERY_TIMEOUT"
-_MEMORY_ENV = "MDO_ENDPOINT_IN_MEMORY"
+from endpoint.app import create_app
+from endpoint.store import ensure_store
 
 # The limits an operator sets through the environment: variable -> (create_app keyword, type).
 # Their defaults are create_app's; the README's security section lists them.
@@ -64,12 +56,6 @@ def limits_from_environment(table: dict[str, tuple[str, type]]) -> dict[str, obj
     return found
 
 
-def app_from_environment() -> FastAPI:
-    """The app factory uvicorn's worker processes call (settings come from the environment)."""
-    return create_app(Path(os.environ[_DATA_ENV]), query_timeout=float(os.environ.get(_TIMEOUT_ENV, "30")),
-                      in_memory=os.environ.get(_MEMORY_ENV) == "1", **limits_from_environment(APP_LIMITS))  # type: ignore[arg-type]
-
-
 KEEP_ALIVE_SECONDS = 5
 MAX_CONNECTIONS = 1000
 
@@ -86,64 +72,32 @@ class IdleTimeoutProtocol(H11Protocol):
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
 
-class NoDelayConfig(uvicorn.Config):
-    """uvicorn's settings, with Nagle's algorithm off on the shared listening socket.
-
-    With several workers uvicorn binds the socket itself as `socket.socket(family)`, whose
-    protocol number is 0, so asyncio does not recognise its connections as TCP and leaves
-    TCP_NODELAY off. A response written in two parts (head, then body) then waits for the
-    client's delayed ACK: about 40 ms on every request of a kept-alive connection. Linux copies
-    TCP_NODELAY from the listening socket to each accepted one, so setting it here is enough.
-    """
-
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
-
 def server_config(app: FastAPI | str, *, keep_alive: float = KEEP_ALIVE_SECONDS,
-                  max_connections: int = MAX_CONNECTIONS, **options: object) -> NoDelayConfig:
-    """uvicorn's settings for the endpoint: connection hygiene and Nagle off.
+                  max_connections: int = MAX_CONNECTIONS, **options: object) -> uvicorn.Config:
+    """uvicorn's settings for the endpoint: connection hygiene.
 
     `keep_alive`: an idle connection (before its first request or between requests) is
     closed after this many seconds. `max_connections`: beyond this many open connections or
     requests in progress a uvicorn process answers 503 at once (uvicorn's `limit_concurrency`).
     """
-    return NoDelayConfig(app, http=IdleTimeoutProtocol, timeout_keep_alive=keep_alive,  # type: ignore[arg-type]
+    return uvicorn.Config(app, http=IdleTimeoutProtocol, timeout_keep_alive=keep_alive,  # type: ignore[arg-type]
                          limit_concurrency=max_connections, **options)  # type: ignore[arg-type]
 
 
-def _supervisor(config: uvicorn.Config, sock: socket.socket) -> Multiprocess:
-    """uvicorn's supervisor of several worker processes, as `uvicorn.run` makes it.
+def serve(data: Path, *, base_iri: str, queries_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+          query_timeout: float = 30.0, in_memory: bool = False, **limits: object) -> None:
+    """Serve `data` on host:port until interrupted.
 
-    Before uvicorn 0.36 or so it also took the server's `run` as `target`; both forms work.
-    """
-    if "target" in inspect.signature(Multiprocess).parameters:
-        return Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
-    return Multiprocess(config, sockets=[sock])
-
-
-def serve(data: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          query_timeout: float = 30.0, in_memory: bool = False) -> None:
-    """Serve `data` on host:port until interrupted; with `workers` > 1, that many uvicorn processes.
-
-    `in_memory`: each uvicorn process loads the data into memory and forks its query workers
-    from it, instead of all of them opening the on-disk store. The limits (`APP_LIMITS`,
-    `SERVER_LIMITS`) come from the environment; a bad one raises `LimitError` before anything starts.
+    `in_memory`: the data is loaded into this process and the query workers are forked from
+    it, instead of all of them opening the on-disk store. The limits (`APP_LIMITS`,
+    `SERVER_LIMITS`) come from the environment, overridden by `limits` (e.g. the CLI's
+    `--query-workers`); a bad one raises `LimitError` before anything starts.
     """
     data = Path(data).resolve()
-    app_limits, server_limits = limits_from_environment(APP_LIMITS), limits_from_environment(SERVER_LIMITS)
+    app_limits = {**limits_from_environment(APP_LIMITS), **{k: v for k, v in limits.items() if v is not None}}
+    server_limits = limits_from_environment(SERVER_LIMITS)
     if not in_memory:
-        ensure_store(data)  # once, before the workers: they only open it read-only
-    if workers > 1:
-        os.environ[_DATA_ENV] = str(data)
-        os.environ[_TIMEOUT_ENV] = str(query_timeout)
-        os.environ[_MEMORY_ENV] = "1" if in_memory else "0"
-        config = server_config("endpoint.server:app_from_environment", factory=True, host=host, port=port,
-                               workers=workers, **server_limits)  # type: ignore[arg-type]
-        _supervisor(config, config.bind_socket()).run()
-        return
-    app = create_app(data, query_timeout=query_timeout, in_memory=in_memory, **app_limits)  # type: ignore[arg-type]
+        ensure_store(data)
+    app = create_app(data, base_iri=base_iri, queries_dir=queries_dir, query_timeout=query_timeout,
+                     in_memory=in_memory, **app_limits)  # type: ignore[arg-type]
     uvicorn.Server(server_config(app, host=host, port=port, **server_limits)).run()  # type: ignore[arg-type]

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from .pool import PoolBusy, QueryPool, QueryTimeout
-from .protocol import (BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, _prefers_html, choose,
+from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
+from endpoint.protocol import (BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, _prefers_html, choose,
                        limit_headers)
-from .results import Boolean, Failure, Graph, QueryJob, Solutions
-from .vocab import RDF, SD
+from endpoint.results import Boolean, Failure, Graph, QueryJob, Solutions
+from endpoint.vocab import RDF, SD
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
-from .vocab import sparql_prefixes
+from endpoint.vocab import sparql_prefixes
 
 STORE_SUFFIX = ".oxigraph"
 STAMP = "SOURCE"

@@ -1,11 +1,11 @@
-"""The vocabulary as plain strings for pyoxigraph, taken from `converter.vocab` (defined once there),
+"""The vocabulary as plain strings for pyoxigraph, taken from `converter.rdf.vocab` (defined once there),
 plus what only the endpoint needs: the dump names it serves and the PREFIX header of page queries.
 """
 
 from __future__ import annotations
 
-from converter import catalogue as _catalogue
-from converter import vocab as _converter
+from converter.rdf import formats as _formats
+from converter.rdf import vocab as _converter
 
 MDO = str(_converter.MDO)
 QB = str(_converter.QB)
@@ -42,7 +42,7 @@ PREFIXES: dict[str, str] = {
 }
 
 #: Stable download names -> media type; the dumps the converter writes next to the TriG file.
-DUMPS: dict[str, str] = {filename: media for filename, _, media, _ in _catalogue.DUMPS.values()}
+DUMPS: dict[str, str] = {filename: media for filename, _, media, _ in _formats.DUMPS.values()}
 CATALOGUE_FILE = "catalogus.ttl"
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import pyoxigraph as ox
 
-from converter.cube import Cube, build_cube
-from converter.dumps import write_all, write_graph
-from converter.iris import Iris
-from converter.extract import Extraction, extract
+from converter.rdf.cube import Cube, build_cube
+from converter.rdf.dumps import write_all, write_graph
+from converter.rdf.iris import Iris
+from converter.extraction.extract import Extraction, extract
 from converter.registry import Registry
-from converter.settings import Settings, load_settings
-from converter.vocab import PREFIXES
+from mdo.settings import Settings, load_settings
+from converter.rdf.vocab import PREFIXES
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def extraction(registry: Registry) -> Extraction:
 
 @pytest.fixture(scope="session")
 def built_cube(registry: Registry, extraction: Extraction, settings: Settings) -> Cube:
-    return build_cube(registry, extraction, settings)
+    return build_cube(registry, extraction, settings.base_iri, settings.ontology_dir)
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from converter.extract import extract
+from converter.extraction.extract import extract
 from converter.registry import Registry
-from converter.settings import Settings
-from converter.validate import format_report, validate
+from mdo.settings import Settings
+from shapes.validate import format_report, validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from synthetic import Plan, write_cube, write_data_dir  # noqa: E402

@@ -1,4 +1,7 @@
-"""The `mdo` commands as a user runs them: real processes, real files."""
+"""The `mdo` commands as a user runs them, in this process (`mdo_runner`): real files, real data.
+
+`tests/test_endpoint_server.py` runs `mdo serve` as a real process, end to end.
+"""
 
 import csv
 import subprocess
@@ -6,13 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from mdo_runner import run
 from rdflib import Dataset
-
-MDO = [sys.executable, "-m", "converter.cli"]
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*MDO, *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_extract_writes_the_tidy_csv(tmp_path):
@@ -108,7 +106,7 @@ def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_pa
 
 def test_every_command_is_documented_in_the_readme():
     """The README's table of commands stays in step with the CLI."""
-    from converter.cli import app, edition_app, registry_app
+    from mdo.cli import app, edition_app, registry_app
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     names = ([c.name for c in app.registered_commands] + [f"registry {c.name}" for c in registry_app.registered_commands]
@@ -122,3 +120,5 @@ def test_every_entry_point_starts():
                  ["edition", "add", "--help"], ["quality", "--help"]):
         result = run(*args)
         assert result.returncode == 0, (args, result.stderr)
+    installed = subprocess.run([str(Path(sys.executable).with_name("mdo")), "--help"], capture_output=True, text=True)
+    assert installed.returncode == 0 and "Monitor Digitale Overheid" in installed.stdout, installed.stderr

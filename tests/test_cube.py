@@ -134,7 +134,7 @@ def test_every_dump_holds_exactly_the_dataset(built_dist, built_dataset, name, k
 
 @pytest.mark.parametrize("text", ['13 "lidstaten"', "a\\b", "line\nbreak\r", "€ 3,5 mlrd", ""])
 def test_literals_written_as_text_read_back_unchanged(text):
-    from converter.trig import literal
+    from converter.rdf.trig import literal
 
     line = f"<http://example.org/s> <http://example.org/p> {literal(text, 'nl')} <http://example.org/g> .\n"
     (quad,) = ox.parse(line, format=ox.RdfFormat.N_QUADS)
@@ -150,8 +150,8 @@ def test_dumps_are_readable_by_others(built_dist):
 
 def test_graph_names_are_escaped_like_every_minted_iri():
     """An edition id with a space must not make the hand-written TriG unreadable."""
-    from converter.iris import Iris
-    from converter.trig import ObservationText
+    from converter.rdf.iris import Iris
+    from converter.rdf.trig import ObservationText
 
     iris = Iris(B)
     assert str(iris.graph("editie", "2020 voorjaar")) == f"{B}/graph/editie/2020%20voorjaar"

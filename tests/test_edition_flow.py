@@ -24,7 +24,7 @@ ADD = ["edition", "add", str(FIXTURE), "--id", "2025", "--title", "Monitor Digit
 
 def mdo(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "MDO_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "converter.cli", *args], capture_output=True, text=True, env=env, cwd=root)
+    return subprocess.run([sys.executable, "-m", "mdo.cli", *args], capture_output=True, text=True, env=env, cwd=root)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 
 from endpoint import pool as pool_module
+from endpoint import worker as worker_module
 from endpoint.results import Failure, QueryJob
 from endpoint.safety import Analysis
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, write_dumps
@@ -120,7 +121,7 @@ def test_a_worker_cannot_connect_even_past_the_parse(listener: Listener, monkeyp
     store = ox.Store()
     store.load(FIXTURE_TRIG.read_bytes(), format=ox.RdfFormat.TRIG)
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-    monkeypatch.setattr(pool_module, "analyse", lambda query: Analysis(has_dataset=False))
+    monkeypatch.setattr(worker_module, "analyse", lambda query: Analysis(has_dataset=False))
     pool = pool_module.QueryPool(store, 1, 5.0, short_size=0)  # forked workers inherit the patched check
     pool.start()
     try:
@@ -139,9 +140,9 @@ def test_a_worker_cannot_connect_even_past_the_parse(listener: Listener, monkeyp
 
 def test_a_worker_that_cannot_be_sealed_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse() -> None:
-        raise pool_module.SandboxError("seccomp: Function not implemented")
+        raise worker_module.SandboxError("seccomp: Function not implemented")
 
-    monkeypatch.setattr(pool_module, "seal_network", refuse)
+    monkeypatch.setattr(worker_module, "seal_network", refuse)
     pool = pool_module.QueryPool(ox.Store(), 1, 5.0, short_size=0)
     try:
         with pytest.raises(RuntimeError, match="a query worker could not start: seccomp: Function not implemented"):

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 
-from converter.settings import load_settings
+from mdo.settings import load_settings
 from endpoint.examples import load_examples
 from endpoint_fixtures.live import LiveServer, serve
 

@@ -411,11 +411,11 @@ def test_a_worker_that_cannot_be_started_is_tried_again(tmp_path: Path, monkeypa
     The first killed worker is replaced by the spare (its own replacement is refused); the
     second finds no spare and a refused fork, so the next request fails and retries the start.
     """
-    from endpoint import pool as pool_module
+    from endpoint import worker as worker_module
 
     data = write_dumps(FIXTURE_TRIG, tmp_path)
     for live in serve(data, in_memory=True, query_workers=1, query_timeout=1.0):
-        real, refused = pool_module._fork_worker, []
+        real, refused = worker_module._fork_worker, []
 
         def refuse_twice(*args: Any) -> int:
             if len(refused) < 2:
@@ -423,7 +423,7 @@ def test_a_worker_that_cannot_be_started_is_tried_again(tmp_path: Path, monkeypa
                 raise BlockingIOError(11, "Resource temporarily unavailable")
             return real(*args)
 
-        monkeypatch.setattr(pool_module, "_fork_worker", refuse_twice)
+        monkeypatch.setattr(worker_module, "_fork_worker", refuse_twice)
         assert get(live, RUNAWAY).status_code == 503  # killed; the spare takes its place, a new spare is refused
         assert get(live, "ASK {}").status_code == 200
         assert get(live, RUNAWAY).status_code == 503  # killed; no spare, and the new one is refused

@@ -1,8 +1,8 @@
-"""`endpoint.server.serve` with several uvicorn workers: one shared read-only store, real figures.
+"""`mdo serve` end to end: one shared read-only store, real figures.
 
-The server runs as `mdo serve --workers 2` does (a subprocess calling `serve(..., workers=2)` on a
-free loopback port). The store is built once beside the data file; every uvicorn worker and
-every query worker opens that same folder read-only instead of loading its own copy.
+The server runs as a user starts it (`mdo serve --query-workers 3`, a subprocess on a free
+loopback port): the one end-to-end test of the command line. The store is built once beside
+the data file; every query worker opens that same folder read-only instead of loading its own copy.
 """
 
 from __future__ import annotations
@@ -62,14 +62,14 @@ def opens(pid: int, folder: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def two_workers(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
+def server(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
     data = tmp_path_factory.mktemp("served") / "mdo.trig"
     data.write_bytes(built_trig.read_bytes())
     port = free_port()
-    code = f"from endpoint.server import serve; serve({str(data)!r}, port={port}, workers=2)"
     log_path = data.with_name("server.log")
     log = log_path.open("wb")  # a file, not a pipe: a full pipe would block the server's logging
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True,
+    process = subprocess.Popen([str(Path(sys.executable).with_name("mdo")), "serve", "--data", str(data), "--port", str(port),
+                                "--query-workers", "3"], cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,9 +96,9 @@ def two_workers(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         log.close()
 
 
-def test_two_workers_answer_with_the_real_figure(two_workers: tuple[str, Path, int]) -> None:
-    url, _, _ = two_workers
-    for _ in range(6):  # several connections, so both workers are likely asked
+def test_mdo_serve_answers_with_the_real_figure(server: tuple[str, Path, int]) -> None:
+    url, _, _ = server
+    for _ in range(6):  # several queries, so several query workers are likely asked
         response = httpx.post(url + "/sparql", data={"query": ACTIVE_DIGIDS_2019},
                               headers={"Accept": "application/sparql-results+json"}, timeout=30)
         assert response.status_code == 200, response.text
@@ -106,13 +106,13 @@ def test_two_workers_answer_with_the_real_figure(two_workers: tuple[str, Path, i
         assert [b["waarde"]["value"] for b in bindings] == ["15023119"]
 
 
-def test_two_workers_share_one_store_beside_the_data(two_workers: tuple[str, Path, int]) -> None:
-    _, data, pid = two_workers
+def test_query_workers_share_one_store_beside_the_data(server: tuple[str, Path, int]) -> None:
+    _, data, pid = server
     folder = store_dir_for(data)
     assert folder == data.with_name("mdo.trig.oxigraph") and is_current(data, folder)
     assert not [p for p in data.parent.iterdir() if p.is_dir() and p != folder]  # no second copy
     holders = [p for p in descendants(pid) if opens(p, folder)]
-    assert len(holders) >= 2 + 2 * 2  # two uvicorn workers, each with two query workers
+    assert len(holders) >= 3  # the three query workers (--query-workers 3) of the one web process
 
 
 def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path, tmp_path: Path) -> None:
@@ -125,17 +125,3 @@ def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path,
     data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:s> <urn:x:p> <urn:x:o> .\n")
     assert not is_current(data, first.directory)
     assert ensure_store(data) == first.directory and LoadedStore.load(data).quads == first.quads + 1
-
-
-def test_connections_of_several_workers_send_without_delay() -> None:
-    """Each accepted connection has Nagle off; else a kept-alive request waits ~40 ms for an ACK."""
-    from endpoint.server import NoDelayConfig
-
-    config = NoDelayConfig("endpoint.server:app_from_environment", factory=True, host="127.0.0.1",
-                           port=free_port(), workers=2)
-    listener = config.bind_socket()
-    listener.listen()
-    with listener, socket.create_connection(listener.getsockname()) as client:
-        accepted, _ = listener.accept()
-        with accepted:
-            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

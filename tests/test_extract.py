@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.extract import UnknownIndicators, extract
+from converter.extraction.extract import UnknownIndicators, extract
 from converter.registry import Registry
 
 D = Decimal
@@ -155,6 +155,6 @@ def test_summary_text_that_disagrees_with_its_table(extraction):
      ("bijna", "3000", "2979.6", True), ("", "1,3", "1.3", True), ("bijna", "40", "37.3", True), ("ruim", "10", "8", False)],
 )
 def test_stated_change_tolerates_the_rounding_it_shows(qualifier, stated, computed, agrees):
-    from converter.textcheck import _change_agrees, _number
+    from converter.extraction.textcheck import _change_agrees, _number
 
     assert _change_agrees(_number(qualifier, stated, None), D(computed)) is agrees

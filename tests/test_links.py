@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pyoxigraph as ox
 import pytest
 
-from converter.cube import CubeError, _links
-from converter.iris import Iris
-from converter.quads import QuadCollector
+from converter.rdf.cube import CubeError, _links
+from converter.rdf.iris import Iris
+from converter.rdf.quads import QuadCollector
 from converter.registry import Registry
-from converter.settings import Settings
-from converter.vocab import (EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME,
+from mdo.settings import Settings
+from converter.rdf.vocab import (EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME,
                              IANA_MEDIA_TYPE, INTERVAL_YEAR, PREFIXES)
 
 NOT_LINKS = (

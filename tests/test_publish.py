@@ -24,7 +24,7 @@ import pytest
 
 
 from converter.publish import PublishError, _ChallengeAuth, default_query_url, publish
-from converter.settings import Settings
+from mdo.settings import Settings
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
@@ -228,7 +228,7 @@ def test_a_store_that_is_not_there_is_a_clear_error(built_trig):
 @needs_virtuoso
 def test_the_publish_command(virtuoso, built_trig):
     result = subprocess.run(
-        [sys.executable, "-m", "converter.cli", "publish", "--store", virtuoso.store_url, "--user", virtuoso.user,
+        [sys.executable, "-m", "mdo.cli", "publish", "--store", virtuoso.store_url, "--user", virtuoso.user,
          "--data", str(built_trig)],
         env={**os.environ, "MDO_STORE_PASSWORD": virtuoso.password}, capture_output=True, text=True,
     )

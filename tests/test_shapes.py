@@ -1,4 +1,4 @@
-"""The shapes in shapes/ and converter/validate.py, driven by tests/shape_cases/manifest.toml.
+"""The shapes in shapes/ and shapes/validate.py, driven by tests/shape_cases/manifest.toml.
 
 Each manifest case is one test: the valid graph conforms, and the broken one yields exactly
 the violations the case expects (source shape and focus node, and value and path where given).
@@ -16,8 +16,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from converter.model import Place
-from converter.settings import Settings, load_settings
-from converter.validate import SHAPE_FILES, ValidateError, ValidationResult, format_report, validate
+from mdo.settings import load_settings
+from shapes.validate import SHAPE_FILES, ValidateError, ValidationResult, format_report, validate
 
 CASES_DIR = Path(__file__).parent / "shape_cases"
 MANIFEST = tomllib.loads((CASES_DIR / "manifest.toml").read_text(encoding="utf-8"))
@@ -164,11 +164,10 @@ def test_shapes_follow_the_configured_base_iri(tmp_path: Path) -> None:
     text = (CASES_DIR / "base.trig").read_text(encoding="utf-8")
     moved = tmp_path / "moved.trig"
     moved.write_text(text.replace(f"{DEFAULT_BASE}/id/", "https://example.org/mdo/id/"), encoding="utf-8")
-    settings = Settings(root=load_settings().root, base_iri="https://example.org/mdo")
-    assert validate(moved, settings=settings).conforms  # the niet-beschikbaar observation has no value
+    assert validate(moved).conforms  # the niet-beschikbaar observation has no value
     broken = tmp_path / "broken.trig"
     broken.write_text(moved.read_text(encoding="utf-8").replace("mdo:waarde 42.5", "mdo:waarde 420.5"), encoding="utf-8")
-    result = validate(broken, settings=settings)
+    result = validate(broken)
     assert [v.shape for v in result.violations] == [URIRef(PREFIXES["mdosh"] + "PercentageRange")]
 
 

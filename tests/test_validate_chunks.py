@@ -1,4 +1,4 @@
-"""Validation in chunks (converter/blocks.py, converter/validate.py) gives what one store gives.
+"""Validation in chunks (shapes/blocks.py, shapes/validate.py) gives what one store gives.
 
 The real cube is cut with a tiny chunk size, so its 1,251 observations and 59 cells without a
 figure fall in about a dozen chunks, and faults are written into its text at the places the
@@ -19,11 +19,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from converter import blocks
-from converter.blocks import LayoutError, cut
-from converter.trig import MARKER
-from converter.settings import Settings
-from converter.validate import SHAPE_FILES, ValidateError, _ContextSplit, validate
+from shapes import blocks
+from shapes.blocks import LayoutError, cut
+from converter.rdf.trig import MARKER
+from mdo.settings import Settings
+from shapes.chunks import _ContextSplit
+from shapes.validate import SHAPE_FILES, ValidateError, validate
 
 SMALL = 150_000  # bytes per chunk: the real TriG's 2.2 MB then makes about a dozen chunks
 WHOLE = 10**12  # bytes per chunk: never cut
@@ -207,7 +208,7 @@ def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
 
 def test_what_a_killed_validation_left_behind_the_next_one_removes(tmp_path: Path, trig_text: str) -> None:
     path = _write(tmp_path, trig_text)
-    code = f"from converter.validate import validate; validate({str(path)!r}, chunk_bytes={SMALL})"
+    code = f"from shapes.validate import validate; validate({str(path)!r}, chunk_bytes={SMALL})"
     killed = subprocess.Popen([sys.executable, "-c", code])
     try:
         deadline = time.monotonic() + 60
@@ -316,7 +317,7 @@ def test_a_worker_ends_when_its_parent_does(built_trig: Path, tmp_path: Path, se
     job = tmp_path / "job.pickle"  # the context checked a thousand times: minutes of work
     job.write_bytes(pickle.dumps({"tasks": [([chunks.context], None)] * 1000, "split": None, "units": None, "shapes_dir": settings.shapes_dir,
                                   "names": SHAPE_FILES, "out": tmp_path / "out.pickle"}))
-    worker = subprocess.Popen([sys.executable, "-m", "converter.validate_worker", str(job)], stdin=subprocess.PIPE)
+    worker = subprocess.Popen([sys.executable, "-m", "shapes.worker", str(job)], stdin=subprocess.PIPE)
     try:
         with pytest.raises(subprocess.TimeoutExpired):
             worker.wait(timeout=3)  # it works, and would for minutes

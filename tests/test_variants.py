@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.extract import DuplicateObservations, Extraction, UnreadLines, UnknownIndicators, extract
+from converter.extraction.extract import DuplicateObservations, Extraction, UnreadLines, UnknownIndicators, extract
 from converter.readers import SourceError
 from converter.registry import Registry, RegistryError
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import SourceTable, SourceText
-from ..registry import Registry
-from .lines import SourceError
-from .markdown_tsv import read_markdown_tsv
-from .pdf_text import read_pdf_text
+from converter.model import SourceTable, SourceText
+from converter.registry import Registry
+from converter.readers.lines import SourceError
+from converter.readers.markdown_tsv import read_markdown_tsv
+from converter.readers.pdf_text import read_pdf_text
 
 READERS = {"markdown-tsv": read_markdown_tsv, "pdf-text": read_pdf_text}
 

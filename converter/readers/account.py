@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import TEXT_LINE, UNREAD_LINE, LineAccount
+from converter.model import TEXT_LINE, UNREAD_LINE, LineAccount
 
 _DIGIT = re.compile(r"\d")
 _CELL_TOKEN = re.compile(r"[<>≥]?[+\-−]?\d[\d.,]*\*?%?\*?|[-–]|%|nieuw")

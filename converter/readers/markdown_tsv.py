@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..model import HEADING_LINE, NOTE_LINE, TABLE_LINE, TEXT_LINE, Cell, Column, Place, SourceRow, SourceTable, SourceText
-from ..numbers import split_marks, strip_markup
-from ..registry import Registry
-from .account import account_lines, looks_like_row
-from .lines import SourceError, read_lines
-from .sections import SectionTracker
+from converter.model import HEADING_LINE, NOTE_LINE, TABLE_LINE, TEXT_LINE, Cell, Column, Place, SourceRow, SourceTable, SourceText
+from converter.numbers import split_marks, strip_markup
+from converter.registry import Registry
+from converter.readers.account import account_lines, looks_like_row
+from converter.readers.lines import SourceError, read_lines
+from converter.readers.sections import SectionTracker
 
 _YEAR = re.compile(r"\d{4}")
 _SEPARATOR = re.compile(r"-{3,}")

@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import HEADING_LINE, TABLE_LINE, Cell, Column, Place, SourceRow, SourceTable, SourceText
-from ..registry import Registry
-from .account import account_lines
-from .lines import SourceError, read_lines
-from .sections import SectionTracker
+from converter.model import HEADING_LINE, TABLE_LINE, Cell, Column, Place, SourceRow, SourceTable, SourceText
+from converter.registry import Registry
+from converter.readers.account import account_lines
+from converter.readers.lines import SourceError, read_lines
+from converter.readers.sections import SectionTracker
 
 _NUM = r"\d{1,3}(?:\.\d+)+(?:,\d+)?|\d+(?:,\d+)?"
 _CHANGE = rf"[+-]?\s?(?:{_NUM}|\d+\.\d)\s?%|nieuw"

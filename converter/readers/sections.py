@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..registry import HeadingMatch, Registry, heading_text
+from converter.registry import HeadingMatch, Registry, heading_text
 
 
 class SectionTracker:

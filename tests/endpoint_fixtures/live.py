@@ -18,6 +18,7 @@ import uvicorn
 
 from endpoint.app import create_app
 from endpoint.server import server_config
+from mdo.settings import load_settings
 
 HERE = Path(__file__).parent
 FIXTURE_TRIG = HERE / "mdo-fixture.trig"
@@ -37,7 +38,8 @@ class LiveServer:
 
 def start_server(data: Path, *, keep_alive: float = 5.0, max_connections: int = 1000, **options: object) -> LiveServer:
     """The app as `mdo serve` runs it (the same uvicorn settings), on a free loopback port."""
-    app = create_app(data, **options)  # type: ignore[arg-type]
+    settings = load_settings()
+    app = create_app(data, base_iri=settings.base_iri, queries_dir=settings.queries_dir, **options)  # type: ignore[arg-type]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ findings, catalogue) and every observation of some indicators with their cells i
 checked by the shapes exactly as the whole would be, for those observations.
 
 This works on text, at the speed of `re` and file copies: handling 20 M quads one by one in
-Python costs more than the validation. So it reads only the layout `converter/trig.py` writes
+Python costs more than the validation. So it reads only the layout `converter/rdf/trig.py` writes
 and promises with `MARKER`: after the marker, prefix lines, then graph blocks (`<g> {` ...
 `}`) of units, each one observation (`\\t<o> a qb:Observation ;` and its indented lines, or a printed cell without a figure,
 `\\t<o> a mdo:OntbrekendCijfer ;`, filed by its indicator alike)
@@ -18,7 +18,7 @@ followed by its source cell (`\\t<c> a mdo:Broncel ;`, the object of the observa
 (`cut()` returns None); a file with it whose units are not of that form raises `LayoutError`
 (here, or in `check_units`, which the context worker runs over the whole observation part
 while the cut runs: the strict grammar of the lines the converter writes), and
-`converter.validate` then checks it in one store. Whether the context lets indicators decide
+`shapes.validate` then checks it in one store. Whether the context lets indicators decide
 the chunks (indicator is a dimension of every data set, no slices) is checked by the caller,
 which sees the context as RDF.
 """
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .trig import MARKER, prefix_lines
+from converter.rdf.trig import MARKER, prefix_lines
 
 _READ = 64 * 2**20
 _MARKER = MARKER.encode()

@@ -12,75 +12,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .model import UNREAD_LINE, Cell, Finding, LineAccount, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
-from .numbers import (NOT_AVAILABLE, Figure, FigureError, MalformedNumber, change_decimals, parse_cell, parse_change,
+from converter.model import UNREAD_LINE, Cell, Finding, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
+from converter.numbers import (NOT_AVAILABLE, Figure, FigureError, MalformedNumber, parse_cell, parse_change,
                       split_marks)
-from .readers import read_source
-from .readers.account import looks_like_row
-from .registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
-from .textcheck import check_summary_text
+from converter.readers import read_source
+from converter.readers.account import looks_like_row
+from converter.registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
+from converter.extraction.textcheck import check_summary_text
+from converter.extraction.outcome import DuplicateObservations, Extraction, UnknownIndicators, UnreadLines
+from converter.extraction.rules import (_UNIT_NL, _alignment_confirmed, _change_matches, _duplicates, _malformed_nl, _printed_change,
+                                        nl_number, same_when_rounded)
 
 CORRECTED = "corrected"
 _LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
-
-
-class UnknownIndicators(LookupError):
-    """Printed labels that the registry does not know; the message lists each with its place."""
-
-    def __init__(self, unknown: list[UnknownIndicator]) -> None:
-        super().__init__(
-            "\n".join(str(u) for u in unknown)
-            + "\nAdd them to data/indicators.toml (`mdo registry propose` prints entries to paste)."
-        )
-        self.unknown = unknown
-
-
-class UnreadLines(LookupError):
-    """An edition with no table read, or with lines of figures no reader took in."""
-
-    def __init__(self, accounts: list[LineAccount]) -> None:
-        lines = []
-        for account in accounts:
-            if not account.tables:
-                lines.append(f"{account.file}:{account.lines or 1}: edition {account.edition}: no table was read "
-                             f"from this file ({account.lines} lines); is it the edition's text, in the form "
-                             "data/editions.toml names?")
-            unread = account.unread
-            for number in unread[:20]:
-                lines.append(f"{account.file}:{number}: figures not read (not in a table): {account.texts[number][:100]!r}")
-            if len(unread) > 20:
-                lines.append(f"{account.file}: ... and {len(unread) - 20} more unread lines")
-        super().__init__("\n".join(lines) + "\nFix the layout of these lines (a table row needs tabs between its cells "
-                         "and a header with its years), or build with --allow-unread to list them in the quality "
-                         "report instead.")
-        self.accounts = accounts
-
-
-class DuplicateObservations(LookupError):
-    """Two printed figures for one indicator, breakdown and year in one edition."""
-
-    def __init__(self, clashes: list[tuple[Observation, Observation]]) -> None:
-        super().__init__("\n".join(
-            f"{b.place}: edition {b.edition}: {b.indicator} {b.year} ({b.breakdown}) is also printed at {a.place} "
-            f"({a.raw!r} and {b.raw!r})" for a, b in clashes
-        ) + "\nOne indicator can have one figure per year in an edition: is a table printed twice, or are two "
-            "labels mapped to one indicator in data/indicators.toml?")
-        self.clashes = clashes
-
-
-@dataclass
-class Extraction:
-    """Everything extraction found: published observations, rejects, findings, accounts."""
-
-    observations: list[Observation] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    accounts: dict[str, TableAccount] = field(default_factory=dict)
-    tables: dict[str, list[SourceTable]] = field(default_factory=dict)
-    line_accounts: dict[str, LineAccount] = field(default_factory=dict)  # edition -> account of its file
 
 
 @dataclass
@@ -405,87 +352,6 @@ class _Extractor:
                 self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year,
                              nl=f"{indicator} {year}: {text_nl}")
 
-
-_UNIT_NL = {"count": "aantal", "percent": "percentage"}
-
-
-def nl_number(value: Decimal) -> str:
-    """A figure in Dutch form: 1.234.567 and 6,9."""
-    whole, _, fraction = format(value, "f").partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
-    return sign + grouped + ("," + fraction if fraction else "")
-
-
-def _malformed_nl(error: MalformedNumber) -> str:
-    if error.missing:
-        digits = 3 - error.missing
-        return f"de laatste cijfergroep heeft {digits} cijfer{'s' if digits != 1 else ''} in plaats van 3"
-    return "de cijfergroepen vormen geen goed Nederlands getal"
-
-
-def _printed_change(table: SourceTable, row: SourceRow) -> str:
-    return next((cell.text for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), "")
-
-
-def _alignment_confirmed(table: SourceTable, row: SourceRow) -> bool:
-    """Do a short row's figures belong to the latest years? Only a printed change can say so:
-    one that the last two figures give, or `nieuw` beside a single figure (a new series)."""
-    years = [cell for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
-    change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
-    if change is None:
-        return False
-    if change.text.strip().lower() == "nieuw":
-        return len(years) == 1
-    if len(years) < 2 or parse_change(change.text) is None:
-        return False
-    try:
-        before, last = parse_cell(years[-2].text)[0], parse_cell(years[-1].text)[0]
-    except FigureError:
-        return False
-    return bool(before.value and last.value and _change_matches(before.value, last.value, change.text,
-                                                               before.half_width, last.half_width))
-
-
-def same_when_rounded(observations: list[Observation]) -> bool:
-    """`179 Mln` and `179.468.785` are one figure printed with different precision, not a revision."""
-    intervals = []
-    for o in observations:
-        try:
-            figures = [f for f in parse_cell(o.raw) if f.value is not None]
-        except ValueError:
-            return False
-        match = [f for f in figures if f.value == o.value] or figures
-        intervals.append(match[0].interval if match else (o.value, o.value))
-    return max(low for low, _ in intervals) <= min(high for _, high in intervals)
-
-
-def _duplicates(observations: list[Observation]) -> list[tuple[Observation, Observation]]:
-    seen: dict[tuple[str, str, str, int], Observation] = {}
-    clashes = []
-    for o in observations:
-        key = (o.edition, o.indicator, o.breakdown, o.year)
-        if key in seen:
-            clashes.append((seen[key], o))
-        else:
-            seen[key] = o
-    return clashes
-
-
-def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: Decimal = Decimal(0),
-                    after_half: Decimal = Decimal(0), points_allowed: bool = False) -> bool:
-    """Does the printed change agree with the figures, given how both were rounded?"""
-    target = parse_change(printed)
-    if target is None:
-        return True
-    step = Decimal(5) * Decimal(10) ** (-(change_decimals(printed) + 1))
-    low_t, high_t = target - step - Decimal("0.001"), target + step + Decimal("0.001")
-    if (points_allowed or before == after) and low_t <= after - before <= high_t:
-        return True
-    if before - before_half <= 0:
-        return False
-    candidates = [((after + da) / (before + db) - 1) * 100 for da in (-after_half, after_half) for db in (-before_half, before_half)]
-    return max(candidates) >= low_t and min(candidates) <= high_t
 
 
 def extract(registry: Registry, editions: list[str] | None = None, allow_unread: bool = False) -> Extraction:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .atomic import atomic_open
-from .model import Observation, Reject
+from converter.atomic import atomic_open
+from converter.model import Observation, Reject
 
 COLUMNS = [
     "edition", "section", "voorziening", "indicator", "label", "breakdown", "year", "value", "unit",

@@ -16,17 +16,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .atomic import atomic_open
-from .catalogue import DUMPS
-from .cube import Cube
+from converter.atomic import atomic_open
+from converter.rdf.cube import Cube
+from converter.rdf.formats import DUMPS, rdf_format
 
-FORMATS = {
-    ".trig": (ox.RdfFormat.TRIG, True),
-    ".nq": (ox.RdfFormat.N_QUADS, True),
-    ".ttl": (ox.RdfFormat.TURTLE, False),
-    ".nt": (ox.RdfFormat.N_TRIPLES, False),
-    ".jsonld": (ox.RdfFormat.JSON_LD, True),
-}
 
 
 class UnknownFormat(ValueError):
@@ -35,10 +28,11 @@ class UnknownFormat(ValueError):
 
 def check_format(path: Path) -> tuple[ox.RdfFormat, bool]:
     """The format `path`'s extension names, and whether it keeps named graphs."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise UnknownFormat(f"{path}: unknown extension {suffix!r}; use one of {', '.join(FORMATS)}")
-    return FORMATS[suffix]
+    fmt = rdf_format(path)
+    if fmt is None or fmt == ox.RdfFormat.RDF_XML:
+        written = ", ".join(f".{f}" for f in DUMPS)
+        raise UnknownFormat(f"{path}: unknown extension {path.suffix.lower()!r}; use one of {written}")
+    return fmt, fmt.supports_datasets
 
 
 def write_trig(cube: Cube, path: Path) -> int:

@@ -13,28 +13,30 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 
-from .atomic import atomic_open
-from .registry import Registry, RegistryError
+from converter.atomic import atomic_open
+from converter.registry import Registry, RegistryError
+from mdo.settings import Settings, load_settings
 
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False}
 
 
 def _config_errors() -> tuple[type[Exception], ...]:
     """Errors in a setting or a curated file: exit status 2."""
-    from .dumps import UnknownFormat
-    from .settings import SettingsError
+    from converter.rdf.dumps import UnknownFormat
+    from mdo.settings import SettingsError
 
     return (RegistryError, SettingsError, UnknownFormat)
 
 
 def _input_errors() -> tuple[type[Exception], ...]:
     """What bad editions raise while being read: reported with their place, exit status 1."""
-    from .editions import EditionError
-    from .extract import DuplicateObservations, UnknownIndicators, UnreadLines
-    from .readers import SourceError
+    from converter.curation.editions import EditionError
+    from converter.extraction.extract import DuplicateObservations, UnknownIndicators, UnreadLines
+    from converter.readers import SourceError
 
     return (UnknownIndicators, UnreadLines, DuplicateObservations, SourceError, EditionError)
 
@@ -63,21 +65,27 @@ def describe(error: BaseException) -> tuple[str, int]:
             "of the same command run with --debug"), 1
 
 
-class _Mdo(typer.Typer):
-    """The `mdo` application: its commands' errors become one message and an exit status."""
+class _Commands(TyperGroup):
+    """The `mdo` commands: an error that ends one becomes one message and an exit status.
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    Done here, where click runs the command, rather than around the whole program, so that
+    the command line behaves the same in a test (`typer.testing.CliRunner`) as in a shell.
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().__call__(*args, **kwargs)
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise
         except Exception as error:
             if _state["debug"]:
                 raise
             message, code = describe(error)
             err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-            sys.exit(code)
+            raise typer.Exit(code) from None
 
 
-app = _Mdo(help="Monitor Digitale Overheid as linked data.", no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=_Commands, help="Monitor Digitale Overheid as linked data.", no_args_is_help=True, add_completion=False,
            pretty_exceptions_enable=False)
 registry_app = typer.Typer(help="Curate the indicator registry.", no_args_is_help=True)
 edition_app = typer.Typer(help="Add an edition of the report.", no_args_is_help=True)
@@ -90,17 +98,24 @@ err = Console(stderr=True)
 def options(debug: bool = typer.Option(False, "--debug", help="show the traceback of an error instead of its message")) -> None:
     """Monitor Digitale Overheid as linked data."""
     _state["debug"] = debug
+    _state["settings"] = None
+
+
+def _settings() -> Settings:
+    """The settings, built once per command from the environment and passed down from here."""
+    if _state.get("settings") is None:
+        _state["settings"] = load_settings()
+    return _state["settings"]
 
 
 def _registry():
-    from .settings import load_settings
 
-    settings = load_settings()
+    settings = _settings()
     return settings, Registry(settings.data_dir)
 
 
 def _extract(registry: Registry, allow_unread: bool = False):
-    from .extract import extract
+    from converter.extraction.extract import extract
 
     return extract(registry, allow_unread=allow_unread)
 
@@ -113,7 +128,7 @@ _ALLOW_UNREAD = typer.Option(False, "--allow-unread", help="list lines of figure
 def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV file (default: dist/observations.csv)"),
                     allow_unread: bool = _ALLOW_UNREAD) -> None:
     """Write the tidy table (CSV) of every observation of every edition, and the rejects beside it."""
-    from .tidy import write_rejects, write_tidy
+    from converter.extraction.tidy import write_rejects, write_tidy
 
     settings, registry = _registry()
     extraction = _extract(registry, allow_unread)
@@ -127,10 +142,11 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
 def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one file; format by extension (.trig .nq .ttl .nt .jsonld)"),
                   allow_unread: bool = _ALLOW_UNREAD) -> None:
     """Build the whole dataset. Without --out: every dump, the catalogue, the tidy CSV and the quality report into dist/."""
-    from .build import build
-    from .settings import load_settings
+    from converter.build import build
 
-    built = build(load_settings(), out, allow_unread=allow_unread)
+    settings = _settings()
+    built = build(settings.data_dir, settings.dist_dir, base_iri=settings.base_iri, ontology_dir=settings.ontology_dir,
+                  out=out, allow_unread=allow_unread)
     err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "
               + ", ".join(map(str, built.written)))
     err.print(f"{built.findings} findings about the source (mdo quality, dist/quality.md)")
@@ -151,7 +167,7 @@ def quality_command(
     allow_unread: bool = _ALLOW_UNREAD,
 ) -> None:
     """Print the source quality report (Dutch): new, dropped, renamed indicators, revisions, mismatches, rejects, unread lines."""
-    from .quality import counts, quality_report, write_table_accounts
+    from converter.extraction.quality import counts, quality_report, write_table_accounts
 
     if lang not in ("nl", "en"):
         raise typer.BadParameter(f"{lang!r}: use nl or en", param_hint="--lang")
@@ -178,7 +194,7 @@ def quality_command(
 
 
 def _quality_kinds() -> tuple[str, ...]:
-    from .quality import KINDS
+    from converter.extraction.quality import KINDS
 
     return KINDS
 
@@ -190,15 +206,14 @@ def validate_command(
                                           "checked in chunks (default: the CPUs, at most 4; about 1 GB each)"),
 ) -> None:
     """Check the dataset against the SHACL shapes in shapes/; exit status 1 on any violation."""
-    from .settings import load_settings
-    from .validate import ValidateError, format_report, validate
+    from shapes.validate import ValidateError, format_report, validate
 
-    path = file or load_settings().dist_dir / "mdo.trig"
+    path = file or _settings().dist_dir / "mdo.trig"
     if not path.is_file():
         err.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `mdo build` first")
         raise typer.Exit(2)
     try:
-        result = validate(path, workers=workers)
+        result = validate(path, workers=workers, shapes_dir=_settings().shapes_dir)
     except ValidateError as error:
         err.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from None
@@ -211,18 +226,17 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="interface to listen on"),
     port: int = typer.Option(8000, help="TCP port"),
     data: Optional[Path] = typer.Option(None, help="dataset file (default: dist/mdo.trig)"),
-    workers: int = typer.Option(1, help="web server processes; all share one read-only on-disk store built next to the data file"),
+    query_workers: Optional[int] = typer.Option(None, "--query-workers", min=1, help="processes that run the queries "
+                                                "(default: env MDO_QUERY_WORKERS, else 2); each opens the store read-only"),
     timeout: float = typer.Option(30.0, help="query timeout in seconds"),
     store: str = typer.Option("disk", help="disk: a read-only on-disk store beside the data file, shared by every "
-                              "process; memory: the data loaded into memory (scans about 5x faster; "
-                              "about 0.5 GB per million quads, one copy per web server process)"),
+                              "process; memory: the data loaded into memory, shared with the query workers it forks)"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
     from endpoint.server import LimitError, serve
 
-    from .settings import load_settings
 
-    path = data or load_settings().dist_dir / "mdo.trig"
+    path = data or _settings().dist_dir / "mdo.trig"
     if not path.is_file():
         err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
         raise typer.Exit(2)
@@ -230,7 +244,9 @@ def serve_command(
         err.print(f"[red]error:[/red] --store must be disk or memory, not {store!r}")
         raise typer.Exit(2)
     try:
-        serve(path, host=host, port=port, workers=workers, query_timeout=timeout, in_memory=store == "memory")
+        settings = _settings()
+        serve(path, base_iri=settings.base_iri, queries_dir=settings.queries_dir, host=host, port=port,
+              query_timeout=timeout, in_memory=store == "memory", query_workers=query_workers)
     except LimitError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
@@ -245,10 +261,9 @@ def publish_command(
     data: Optional[Path] = typer.Option(None, "--data", help="dataset file with named graphs (default: dist/mdo.trig)"),
 ) -> None:
     """Replace each named graph of the dataset in a triple store (Graph Store HTTP PUT), then check counts and a known figure."""
-    from .publish import PublishError, publish
-    from .settings import load_settings
+    from converter.publish import PublishError, publish
 
-    path = data or load_settings().dist_dir / "mdo.trig"
+    path = data or _settings().dist_dir / "mdo.trig"
     if (user is None) != (password is None):
         err.print("[red]error:[/red] give --user and --password together")
         raise typer.Exit(2)
@@ -284,8 +299,8 @@ def _choices(choose: list[str]) -> dict[int, str]:
 
 def _match_and_apply(settings, edition: Optional[str], choose: list[str], apply_: bool) -> None:
     """Print the proposals for unknown labels; with `apply_`, write them and print the diff."""
-    from .propose import CONTINUE, QUESTION, apply, as_toml, propose
-    from .readers import read_edition
+    from converter.curation.propose import CONTINUE, QUESTION, apply, as_toml, propose
+    from converter.readers import read_edition
 
     registry = Registry(settings.data_dir)
     if edition is not None and edition not in registry.editions:
@@ -315,9 +330,8 @@ def propose_command(
     apply_: bool = _APPLY,
 ) -> None:
     """Print TOML for printed labels the registry does not know, ranked by evidence; --apply writes it."""
-    from .settings import load_settings
 
-    _match_and_apply(load_settings(), edition, choose, apply_)
+    _match_and_apply(_settings(), edition, choose, apply_)
 
 
 @edition_app.command("add")
@@ -334,10 +348,9 @@ def edition_add_command(
     apply_: bool = _APPLY,
 ) -> None:
     """Register a new edition (copy its text, add its entry), read it and match its labels to the registry."""
-    from .editions import add_edition
-    from .settings import load_settings
+    from converter.curation.editions import add_edition
 
-    settings = load_settings()
+    settings = _settings()
     added = add_edition(settings.data_dir, file, edition_id, title, reference_date, form, publisher, version, issued)
     rows = sum(len(t.rows) for t in added.tables)
     err.print(f"edition {added.id}: data/{added.file} ({added.form}), {len(added.tables)} tables, {rows} rows; "

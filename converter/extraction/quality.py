@@ -14,10 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_open
-from .extract import Extraction
-from .model import HEADING_LINE, NOTE_LINE, TABLE_LINE, TEXT_LINE, UNREAD_LINE, Place
-from .registry import Registry, normalize
+from converter.atomic import atomic_open
+from converter.extraction.extract import Extraction
+from converter.model import HEADING_LINE, NOTE_LINE, TABLE_LINE, TEXT_LINE, UNREAD_LINE, Place
+from converter.registry import Registry, normalize
 
 REJECT = "reject"
 NEW, DROPPED, RENAMED = "new-indicator", "dropped-indicator", "renamed-indicator"

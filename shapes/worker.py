@@ -1,6 +1,6 @@
-"""A validation worker: `python -m converter.validate_worker JOB` checks the chunks of one job.
+"""A validation worker: `python -m shapes.worker JOB` checks the chunks of one job.
 
-`converter.validate` starts these for a file it cuts into chunks. The job file (a pickle the
+`shapes.validate` starts these for a file it cuts into chunks. The job file (a pickle the
 parent wrote) names the tasks (context files and a chunk), the shapes and, for the context
 job, where to write the context cut by indicator; the results go to the file it
 names, as a pickled list of (conforms, violations, triples) per chunk, or {"refused": why}
@@ -15,8 +15,9 @@ import sys
 import threading
 from pathlib import Path
 
-from converter.blocks import LayoutError
-from converter.validate import ValidateError, check_job
+from shapes.blocks import LayoutError
+from shapes.check import ValidateError
+from shapes.chunks import check_job
 
 
 def main(job_file: Path) -> None:

@@ -19,23 +19,16 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from .iris import Iris
-from .quads import GraphWriter as Graph
-from .registry import Registry
-from .vocab import (EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME,
+from converter.rdf.iris import Iris
+from converter.rdf.quads import GraphWriter as Graph
+from converter.registry import Registry
+from converter.rdf.formats import DUMPS
+from converter.rdf.vocab import (EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME,
                     IANA_MEDIA_TYPE, NL_LICENCE, VCARD)
 
 if TYPE_CHECKING:
-    from .extract import Extraction
+    from converter.extraction.extract import Extraction
 
-# format -> (file name, EU file type, IANA media type, title)
-DUMPS = {
-    "trig": ("mdo.trig", "RDF_TRIG", "application/trig", "TriG (named graphs per edition)"),
-    "nq": ("mdo.nq", "RDF_N_QUADS", "application/n-quads", "N-Quads (named graphs per edition)"),
-    "ttl": ("mdo.ttl", "RDF_TURTLE", "text/turtle", "Turtle (all graphs merged)"),
-    "nt": ("mdo.nt", "RDF_N_TRIPLES", "application/n-triples", "N-Triples (all graphs merged)"),
-    "jsonld": ("mdo.jsonld", "JSON_LD", "application/ld+json", "JSON-LD (named graphs per edition)"),
-}
 TITLE_NL = "Monitor Digitale Overheid: gebruikscijfers van de GDI"
 TITLE_EN = "Monitor Digitale Overheid: usage figures of the Dutch digital infrastructure"
 DESCRIPTION_NL = (

@@ -11,20 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .catalogue import add_catalogue
-from .extract import Extraction, same_when_rounded
-from .iris import Iris
-from .model import Observation
-from .registry import TOTAL, Registry
-from .settings import Settings
-from .trig import MARKER, ObservationText, prefix_lines
-from .quads import GraphWriter as Graph
-from .quads import QuadCollector
-from .vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
+from converter.rdf.catalogue import add_catalogue
+from converter.extraction.extract import Extraction, same_when_rounded
+from converter.rdf.iris import Iris
+from converter.model import Observation
+from converter.registry import TOTAL, Registry
+from converter.rdf.trig import MARKER, ObservationText, prefix_lines
+from converter.rdf.quads import GraphWriter as Graph
+from converter.rdf.quads import QuadCollector
+from converter.rdf.vocab import INTERVAL_YEAR, MDO, PREFIXES, QB, SDMX_ATTRIBUTE, STATUS_CODES, UNIT_CODES
 
 STATUS_LABELS = {
     "normal": ("Normaal", "Normal", "Het cijfer zoals gedrukt."),
@@ -98,14 +99,14 @@ class Cube:
         return store
 
 
-def build_cube(registry: Registry, extraction: Extraction, settings: Settings) -> Cube:
+def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path) -> Cube:
     """The dataset: one graph per edition (its observations, source cells and findings), the
     vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue."""
-    iris = Iris(settings.base_iri)
+    iris = Iris(base_iri)
     _check_keys(extraction.observations)
     dataset = QuadCollector()
     codes = dataset.graph(iris.graph("codes"))
-    codes.parse(settings.ontology_dir / "mdo.ttl")
+    codes.parse(ontology_dir / "mdo.ttl")
     _structure(codes, iris)
     years = sorted({o.year for o in extraction.observations})
     _code_lists(codes, iris, registry, years)
@@ -114,11 +115,6 @@ def build_cube(registry: Registry, extraction: Extraction, settings: Settings) -
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
     return Cube(iris, list(registry.editions), extraction.observations,
                 _revisions(registry, extraction.observations), dataset.quads)
-
-
-def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
-    """The whole dataset as named graphs in a pyoxigraph store, ready to query or validate."""
-    return build_cube(registry, extraction, settings).store()
 
 
 def _check_keys(observations: list[Observation]) -> None:
@@ -345,4 +341,4 @@ def _revisions(registry: Registry, observations: list[Observation]) -> dict[Key,
     return links
 
 
-__all__ = ["build_cube", "build_dataset", "Cube", "CubeError"]
+__all__ = ["build_cube", "Cube", "CubeError"]

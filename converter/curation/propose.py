@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .atomic import atomic_open
-from .model import Place, SourceRow, SourceTable
-from .numbers import FigureError, parse_cell
-from .registry import Indicator, Registry, RegistryError, UnknownIndicator, normalize
+from converter.atomic import atomic_open
+from converter.model import Place, SourceRow, SourceTable
+from converter.numbers import FigureError, parse_cell
+from converter.registry import Indicator, Registry, RegistryError, UnknownIndicator, normalize
 
 _STOP = {"aantal", "totaal", "totale", "het", "de", "van", "op", "via", "een", "dat", "en", "aan", "is", "der"}
 # Words an id must not end in: an id cut after one reads as a phrase cut off.

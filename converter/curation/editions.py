@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_open
-from .model import LineAccount, SourceTable
-from .readers import read_source
-from .readers.lines import read_lines
-from .registry import Registry
+from converter.atomic import atomic_open
+from converter.model import LineAccount, SourceTable
+from converter.readers import read_source
+from converter.readers.lines import read_lines
+from converter.registry import Registry
 
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
 _YEAR_HEADER = re.compile(r"^[^\t]*\t(?:[^\t]*\t)*\s*\d{4}\s*\t\s*\d{4}\b", re.MULTILINE)
@@ -89,7 +89,7 @@ def add_edition(data_dir: Path, source: Path, edition_id: str, title: str, refer
             handle.write(before.rstrip("\n") + "\n" + _entry(values))
         read = read_source(Registry(data_dir), edition_id)
         if read.lines.unread or not read.tables:
-            from .extract import UnreadLines
+            from converter.extraction.extract import UnreadLines
 
             raise UnreadLines([read.lines])
     except BaseException:

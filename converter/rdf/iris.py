@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from .vocab import STATUS_CODES, UNIT_CODES
+from converter.rdf.vocab import STATUS_CODES, UNIT_CODES
 
 DATASET_ID = "monitor-digitale-overheid"
 _SAFE = re.compile(r"[A-Za-z0-9\-_.~]+")

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Finding, Observation, Place
-from .readers.lines import read_lines
-from .registry import Registry, normalize
+from converter.model import Finding, Observation, Place
+from converter.readers.lines import read_lines
+from converter.registry import Registry, normalize
 
 _QUALIFIER = r"(?:(bijna|ruim|circa|zo'n|een kleine|meer dan|iets meer dan|afgerond|nog ruim)\s+)?"
 _PERCENT = re.compile(_QUALIFIER + r"(\d+(?:,\d+)?)\s?%")

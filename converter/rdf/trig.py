@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from rdflib.namespace import PROV, RDFS
 
-from .iris import Iris
-from .model import Observation
-from .vocab import MDO, QB, SDMX_ATTRIBUTE
+from converter.rdf.iris import Iris
+from converter.model import Observation
+from converter.rdf.vocab import MDO, QB, SDMX_ATTRIBUTE
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 PREFIXES = {"mdo": MDO, "qb": QB, "sdmx-attribute": SDMX_ATTRIBUTE, "prov": PROV, "rdfs": RDFS}
@@ -47,7 +47,7 @@ def number(value: Decimal) -> str:
 MARKER = "# mdo:observation-units\n"
 """A comment line before the observation blocks: from here on, `ObservationText.triples` units only.
 
-It tells `converter.blocks` that the rest of the file is laid out as this module writes it
+It tells `shapes.blocks` that the rest of the file is laid out as this module writes it
 (prefix lines, then graph blocks of units: one observation and its source cell, every literal
 on one line), so a validator may cut it into chunks as text. Other writers do not write it."""
 

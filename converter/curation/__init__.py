@@ -1,0 +1,1 @@
+"""Curating the registry and adding editions: proposals for labels the registry does not know."""

@@ -1,0 +1,1 @@
+"""Source tables -> tidy observations: figures parsed, checked against the text, accounted for."""
