@@ -8,7 +8,6 @@ once, here, beside the data file (see `store.py`); the query workers open it rea
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import uvicorn
@@ -17,44 +16,6 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from endpoint.app import create_app
 from endpoint.store import ensure_store
-
-# The limits an operator sets through the environment: variable -> (create_app keyword, type).
-# Their defaults are create_app's; the README's security section lists them.
-APP_LIMITS: dict[str, tuple[str, type]] = {
-    "MDO_QUERY_WORKERS": ("query_workers", int),
-    "MDO_SHORT_WORKERS": ("short_workers", int),
-    "MDO_SHORT_BUDGET": ("short_budget", float),
-    "MDO_QUERY_MEMORY_MB": ("query_memory_mb", int),
-    "MDO_MAX_ROWS": ("max_rows", int),
-    "MDO_MAX_RESULT_BYTES": ("max_result_bytes", int),
-    "MDO_MAX_REQUEST_BYTES": ("max_request_bytes", int),
-}
-SERVER_LIMITS: dict[str, tuple[str, type]] = {
-    "MDO_KEEP_ALIVE": ("keep_alive", float),
-    "MDO_MAX_CONNECTIONS": ("max_connections", int),
-}
-
-
-class LimitError(ValueError):
-    """A limit in the environment is not a number of the right kind; the message names it."""
-
-
-def limits_from_environment(table: dict[str, tuple[str, type]]) -> dict[str, object]:
-    """The keywords for the limits set in the environment (those not set keep their defaults)."""
-    found: dict[str, object] = {}
-    for variable, (keyword, kind) in table.items():
-        text = os.environ.get(variable)
-        if text is None:
-            continue
-        try:
-            value = kind(text)
-        except ValueError:
-            raise LimitError(f"{variable}={text!r}: expected {'an integer' if kind is int else 'a number'}") from None
-        if value <= 0 and variable != "MDO_SHORT_WORKERS":
-            raise LimitError(f"{variable}={text!r}: must be above 0")
-        found[keyword] = value
-    return found
-
 
 KEEP_ALIVE_SECONDS = 5
 MAX_CONNECTIONS = 1000
@@ -89,13 +50,14 @@ def serve(data: Path, *, base_iri: str, queries_dir: Path, host: str = "127.0.0.
     """Serve `data` on host:port until interrupted.
 
     `in_memory`: the data is loaded into this process and the query workers are forked from
-    it, instead of all of them opening the on-disk store. The limits (`APP_LIMITS`,
-    `SERVER_LIMITS`) come from the environment, overridden by `limits` (e.g. the CLI's
-    `--query-workers`); a bad one raises `LimitError` before anything starts.
+    it, instead of all of them opening the on-disk store. `limits`: keywords of `create_app`
+    and `server_config` (`keep_alive`, `max_connections`); `mdo serve` reads them from the
+    environment and its options (`mdo.settings.endpoint_limits`).
     """
     data = Path(data).resolve()
-    app_limits = {**limits_from_environment(APP_LIMITS), **{k: v for k, v in limits.items() if v is not None}}
-    server_limits = limits_from_environment(SERVER_LIMITS)
+    server_keys = ("keep_alive", "max_connections")
+    server_limits = {k: v for k, v in limits.items() if k in server_keys}
+    app_limits = {k: v for k, v in limits.items() if k not in server_keys}
     if not in_memory:
         ensure_store(data)
     app = create_app(data, base_iri=base_iri, queries_dir=queries_dir, query_timeout=query_timeout,

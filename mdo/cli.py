@@ -233,23 +233,21 @@ def serve_command(
                               "process; memory: the data loaded into memory, shared with the query workers it forks)"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
-    from endpoint.server import LimitError, serve
+    from endpoint.server import serve
+    from mdo.settings import endpoint_limits
 
 
-    path = data or _settings().dist_dir / "mdo.trig"
+    settings = _settings()
+    limits = endpoint_limits(query_workers=query_workers)  # a bad one: SettingsError, exit status 2
+    path = data or settings.dist_dir / "mdo.trig"
     if not path.is_file():
         err.print(f"[red]error:[/red] {path} does not exist; run `mdo build` first")
         raise typer.Exit(2)
     if store not in ("disk", "memory"):
         err.print(f"[red]error:[/red] --store must be disk or memory, not {store!r}")
         raise typer.Exit(2)
-    try:
-        settings = _settings()
-        serve(path, base_iri=settings.base_iri, queries_dir=settings.queries_dir, host=host, port=port,
-              query_timeout=timeout, in_memory=store == "memory", query_workers=query_workers)
-    except LimitError as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+    serve(path, base_iri=settings.base_iri, queries_dir=settings.queries_dir, host=host, port=port,
+          query_timeout=timeout, in_memory=store == "memory", **limits)
 
 
 @app.command("publish")

@@ -18,9 +18,9 @@ class Ran:
     exception: BaseException | None
 
 
-def run(*args: str, root: Path | None = None) -> Ran:
-    """`mdo ARGS`, with `MDO_ROOT=root` when given; its exit status and what it wrote."""
-    result = CliRunner().invoke(app, list(args), env={"MDO_ROOT": str(root)} if root is not None else None,
-                                prog_name="mdo")
+def run(*args: str, root: Path | None = None, env: dict[str, str] | None = None) -> Ran:
+    """`mdo ARGS`, with `MDO_ROOT=root` and `env` when given; its exit status and what it wrote."""
+    env = {**(env or {}), **({"MDO_ROOT": str(root)} if root is not None else {})}
+    result = CliRunner().invoke(app, list(args), env=env or None, prog_name="mdo")
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return Ran(result.exit_code, result.stdout, result.stderr, exception)

@@ -148,3 +148,10 @@ def test_a_swap_cut_between_its_two_renames_is_undone(tmp_path):
             raise RuntimeError("stopped")
     assert (dist / "mdo.trig").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [("MDO_MAX_ROWS", "abc", "MDO_MAX_ROWS='abc': expected an integer"),
+                                                            ("MDO_SHORT_BUDGET", "0", "MDO_SHORT_BUDGET='0': must be above 0")])
+def test_a_bad_limit_of_the_endpoint_stops_serve_before_it_starts(variable: str, value: str, message: str) -> None:
+    result = run("serve", "--port", "1", env={variable: value})
+    assert (result.returncode, result.stderr.strip()) == (2, f"error: {message}")

@@ -124,7 +124,7 @@ def test_example_needs_title_and_description(tmp_path: Path) -> None:
 
 def test_every_limit_of_the_endpoint_is_in_the_readme() -> None:
     """The README's security section names each environment variable `mdo serve` reads."""
-    from endpoint.server import APP_LIMITS, SERVER_LIMITS
+    from mdo.settings import APP_LIMITS, SERVER_LIMITS
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     security = readme.split("## Security", 1)[1].split("\n## ", 1)[0]
