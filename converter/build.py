@@ -3,7 +3,7 @@
 Extract the editions, make the cube, write the dumps (and, into `dist/`, the catalogue, the
 tidy CSV and the quality report). A large build makes millions of small objects that live
 until the end; Python's cyclic garbage collector would walk all of them again and again
-(a quarter of the time of a million-figure build), so it is paused for the build. Reference
+(a large share of a big build's time, docs/BENCHMARKS.md), so it is paused for the build. Reference
 counting still frees everything that is dropped; the build makes no cycles worth collecting.
 """
 

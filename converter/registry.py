@@ -160,7 +160,6 @@ class Registry:
             for t in indicators.get("breakdown_table", [])
         ]
         breakdowns = _load(data_dir / "breakdowns.toml")
-        self.dimensions: dict[str, dict[str, str]] = breakdowns.get("dimension", {})
         self.members = {
             m["id"]: Member(labels=tuple(m.pop("labels", [m["label"]])), **m) for m in breakdowns.get("member", [])
         }

@@ -8,7 +8,7 @@ answering. Waiting happens in threads, never on the event loop.
 A worker gets its data one of two ways. Over an on-disk store (the default) it is a fresh
 Python process that opens the store read-only: any number of workers share one copy, and
 scans read through RocksDB. Over an in-memory store it is forked from the process that loaded
-it and inherits the store: scans run about five times faster, and the pages a query only reads
+it and inherits the store: scans run faster (docs/BENCHMARKS.md), and the pages a query only reads
 stay shared with the parent (copy-on-write).
 
 Before a worker answers anything it is sealed (`sandbox.py`): it cannot open a socket, and its

@@ -22,7 +22,6 @@ from endpoint.results import Boolean, Graph, Solutions, Term
 from endpoint.vocab import PREFIXES, XSD
 
 XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 LIMIT_HEADER = "MDO-Result-Limit"
 BYTE_LIMIT_HEADER = "MDO-Result-Byte-Limit"
 TRUNCATED_HEADER = "MDO-Result-Truncated"

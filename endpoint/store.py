@@ -26,6 +26,7 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
+from converter.rdf.formats import rdf_format
 from endpoint.vocab import sparql_prefixes
 
 STORE_SUFFIX = ".oxigraph"
@@ -39,7 +40,7 @@ class DataError(RuntimeError):
 
 def format_for(path: Path) -> ox.RdfFormat:
     """The RDF format of a dump, from its extension (`.trig`, `.nq`, ...)."""
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+    fmt = rdf_format(path)
     if fmt is None:
         raise DataError(f"{path}: unknown RDF file extension {path.suffix!r}")
     return fmt
@@ -50,10 +51,10 @@ def build_store(data: Path, directory: Path) -> int:
 
     The bulk loader writes each batch as its own sorted files, whose key ranges overlap, so
     every index lookup of a query would seek in each of them. `optimize` merges them once
-    here, before the read-only openers come (they cannot compact): at 100k observations the
-    example queries answer 1.3 to 2.6 times faster, for 3 s more at build and twice the disk
-    (RocksDB leaves the top levels, where the merged data lands, uncompressed). At 1M the
-    loader has merged its files already, and this finds nothing to do.
+    here, before the read-only openers come (they cannot compact): the example queries then
+    answer faster, for a little more build time and disk (RocksDB leaves the top levels, where
+    the merged data lands, uncompressed; docs/BENCHMARKS.md has the figures). On a large cube
+    the loader has merged its files already, and this finds nothing to do.
     """
     if not data.is_file():
         raise DataError(f"{data}: no such data file")

@@ -40,9 +40,6 @@ class Urls:
     def resource(self, kind: str, ref: str) -> str:
         return f"/id/{kind}/{ref}"
 
-    def voorziening(self, ref: str) -> str:
-        return self.resource("voorziening", ref)
-
     def alternate(self, path: str, fmt: str) -> str:
         """A machine-readable form of a page (`?format=ttl`)."""
         return f"{path}?{urlencode({'format': fmt})}"
@@ -59,7 +56,3 @@ class Urls:
         if fmt:
             params["format"] = fmt
         return f"/sparql?{urlencode(params)}"
-
-    @property
-    def endpoint_iri(self) -> str:
-        return self.base_iri + "/sparql"

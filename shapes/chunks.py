@@ -23,7 +23,8 @@ from shapes import blocks
 from shapes.check import ValidateError, ValidationResult, Violation, check_store, report_order
 
 CHUNK_BYTES = 100 * 2**20
-"""About 70,000 observations of the converter's TriG: a chunk's store then takes about 0.7 GB."""
+"""A TriG of the converter larger than this is checked in chunks of about this size, so that each
+worker's store stays well within memory (docs/BENCHMARKS.md has what a chunk takes)."""
 
 def validate_in_chunks(
     path: Path, shapes_dir: Path, names: tuple[str, ...], workers: int | None, chunk_bytes: int

@@ -40,7 +40,7 @@ def write_trig(cube: Cube, path: Path) -> int:
 
     The text is made on this thread and written by another: a write spends its time in the
     kernel without the GIL, so on a second core it overlaps the making of the next text (for a
-    million figures the 1.5 GB of writing is a fifth of the build).
+    large cube the writing is a sizeable part of the build).
     """
     count = 0
     with atomic_open(path, "wb") as handle, _BackgroundWriter(handle) as writer:

@@ -92,9 +92,6 @@ class Iris:
     def missing_text(self, edition: str, indicator: str, breakdown: str, year: int) -> str:
         return self.text("ontbrekend-cijfer", edition, indicator, breakdown, year)
 
-    def cell(self, edition: str, line: int, column: str) -> URIRef:
-        return URIRef(self.cell_text(edition, line, column))
-
     def cell_text(self, edition: str, line: int, column: str) -> str:
         return self.text("broncel", edition, line, column)
 

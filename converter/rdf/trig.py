@@ -1,11 +1,10 @@
 """The figures of the cube as TriG text, written straight from the tidy observations.
 
 The observations and their source cells are the bulk of the cube: about twenty triples a
-figure. Making a pyoxigraph object of every term and indexing them all in a store costs more
-than ten microseconds a triple and the whole cube in memory; writing the text costs a fraction
-of that and keeps nothing. TriG rather than N-Quads because it is a quarter of the size: each
-subject and graph is written once, predicates as prefixed names, numbers bare; for a million
-figures that is 1.5 GB to write instead of 5.6 GB. Terms that repeat (codes, labels, files)
+figure. Making a pyoxigraph object of every term and indexing them all in a store costs time
+and holds the whole cube in memory; writing the text keeps nothing. TriG rather than N-Quads
+because it is much smaller: each subject and graph is written once, predicates as prefixed
+names, numbers bare (docs/BENCHMARKS.md has the sizes). Terms that repeat (codes, labels, files)
 are rendered once; strings are escaped as Turtle requires. `tests/test_cube.py` checks that
 every dump reads back as exactly the dataset.
 """
