@@ -104,15 +104,39 @@ def test_validate_passes_the_real_cube_and_fails_a_broken_one(built_trig, tmp_pa
     assert "sources/mdo-2024.txt:149" in bad.stdout
 
 
-def test_every_command_is_documented_in_the_readme():
-    """The README's table of commands stays in step with the CLI."""
-    from mdo.cli import app, edition_app, registry_app
+def _commands() -> dict[str, list[str]]:
+    """Each `mdo` command, by name as typed, with the long options its own --help lists."""
+    import typer.main
+
+    from mdo.cli import app
+
+    found: dict[str, list[str]] = {}
+
+    def walk(command: object, prefix: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            if getattr(sub, "commands", None):
+                walk(sub, f"{prefix}{name} ")
+            else:
+                found[prefix + name] = [o for param in sub.params for o in param.opts if o.startswith("--")]
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_the_readme_command_table_matches_the_help():
+    """Each command of `mdo --help` has a row in the README's table, and that row names every
+    option the command's own --help lists (and no option it lacks)."""
+    import re
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    names = ([c.name for c in app.registered_commands] + [f"registry {c.name}" for c in registry_app.registered_commands]
-             + [f"edition {c.name}" for c in edition_app.registered_commands])
-    missing = [name for name in names if f"`mdo {name}" not in readme]
-    assert missing == []
+    table = readme.split("## The `mdo` command", 1)[1].split("\n## ", 1)[0]
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `mdo ([a-z]+(?: [a-z]+)?)\b[^`]*`.*$", table, re.M)}
+    commands = _commands()
+    assert sorted(rows) == sorted(commands)
+    for name, options in commands.items():
+        usage = rows[name].split("` |", 1)[0]
+        assert [o for o in options if o not in rows[name]] == [], name
+        assert [o for o in re.findall(r"--[a-z-]+", usage) if o not in options] == [], name
 
 
 def test_every_entry_point_starts():
