@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol and the endpoint's safety rules, against a live server on loopback.
 
-The W3C protocol manifest (/work/shared/w3c/sparql11-protocol, or $MDO_W3C_PROTOCOL) is run
+The W3C protocol manifest (../shared/w3c/sparql11-protocol beside the checkout) is run
 case by case; update cases must be refused (403) and leave the store unchanged.
 """
 
@@ -29,7 +29,7 @@ from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 from endpoint.store import store_dir_for
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, w3c_trig, write_dumps
 
-W3C_DIR = Path(os.environ.get("MDO_W3C_PROTOCOL", "/work/shared/w3c/sparql11-protocol"))
+W3C_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "w3c" / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
