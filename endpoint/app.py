@@ -1,49 +1,35 @@
-"""The web application: one place that registers every route and wires store, pool and pages.
+"""The web application: the routes of `routes.py` over one store and one query pool.
 
-`create_app(data)` opens the on-disk store of the TriG (or any RDF dump) read-only, building it
-beside the data file first if it is missing or stale (see `store.py`), starts the query workers
-when the app starts, and stops them when it stops. Views are thin: they negotiate, call
-`pages` / `sparql`, and render a template or a response class from `protocol`.
+`create_app(data, ...)` opens the on-disk store of the TriG (or any RDF dump) read-only, building
+it beside the data file first if it is missing or stale (see `store.py`), and puts what the
+handlers need on the app (`app.state.served`, handed to them as a dependency). The query
+workers start when the app starts and stop when it stops. The middleware, from the outside in:
+security headers on every answer, CORS, the request size limit.
 """
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI
 from jinja2 import Environment, PackageLoader
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from endpoint import pages, sparql
 from endpoint.examples import load_examples
 from endpoint.headers import SecurityHeaders, server_error
 from endpoint.limits import LimitRequestSize
-from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
-from endpoint.protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
-                       NotAcceptable, choose)
-from endpoint.results import Failure, QueryJob
+from endpoint.pool import QueryPool
+from endpoint.protocol import BYTE_LIMIT_HEADER, CUT_HEADER, LIMIT_HEADER, TRUNCATED_HEADER
+from endpoint.routes import Served, router
 from endpoint.store import LoadedStore
 from endpoint.urls import Urls
-from endpoint.vocab import CATALOGUE_FILE, DUMPS
 
 STATIC = Path(__file__).with_name("static")
-
-
-def alternates(path: str, urls: Urls) -> list[dict[str, str]]:
-    """The machine-readable forms of a page, for `<link rel=alternate>` and the Link header."""
-    return [{"href": urls.alternate(path, fmt.name), "type": fmt.media_type, "name": fmt.name.upper()}
-            for fmt in GRAPH_FORMATS]
-
-
-def link_header(links: list[dict[str, str]]) -> str:
-    return ", ".join(f'<{link["href"]}>; rel="alternate"; type="{link["type"]}"' for link in links)
 
 
 def create_app(
@@ -65,8 +51,8 @@ def create_app(
     under `base_iri`, the example queries from `queries_dir`.
 
     By default the data is served from the on-disk store beside it (built if missing or
-    stale) that every process opens read-only; `in_memory` loads it into this process instead
-    and forks the query workers from it (see `pool.py`).
+    stale) that every query worker opens read-only; `in_memory` loads it into this process
+    instead and forks the query workers from it (see `pool.py`).
 
     The limits: `query_timeout` seconds, `query_memory_mb` above a worker's start size, results
     cut at `max_rows` rows or `max_result_bytes` bytes of terms, requests up to
@@ -76,12 +62,14 @@ def create_app(
     data = Path(data).resolve()
     urls = Urls(base_iri)
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
-    graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
-    examples = load_examples(queries_dir)
     pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
     templates.globals.update(urls=urls)
+    served = Served(data=data, store=loaded, pool=pool, urls=urls, base_iri=base_iri,
+                    examples=load_examples(queries_dir), query_timeout=query_timeout, max_rows=max_rows,
+                    max_result_bytes=max_result_bytes, templates=templates,
+                    graphs=sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,140 +80,12 @@ def create_app(
             pool.close()
             loaded.close()
 
+    # No generated API docs: their pages load script from a CDN, which the security headers forbid.
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
-    app.state.store, app.state.pool, app.state.urls = loaded, pool, urls
-
-    def page(template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
-             **context: Any) -> HTMLResponse:
-        html = templates.get_template(template).render(alternates=links or [], **context)
-        headers = {"Vary": "Accept"}
-        if links:
-            headers["Link"] = link_header(links)
-        return HTMLResponse(html, status_code=status, headers=headers)
-
-    def bad_iri(wants_html: bool, iri: str) -> Response | None:
-        """A 400 when the path does not make an IRI (a space, a byte that is not UTF-8); else None."""
-        try:
-            ox.NamedNode(iri)
-        except ValueError:
-            message = f"{iri!r} is not a valid IRI."
-            if wants_html:
-                return page("error.html", status=400, status_text="400", message=message)
-            return PlainTextResponse(message + "\n", status_code=400)
-        return None
-
-    def not_found(wants_html: bool, what: str) -> Response:
-        message = f"{what} is not in this dataset."
-        if wants_html:
-            return page("error.html", status=404, status_text="404", message=message)
-        return PlainTextResponse(message + "\n", status_code=404)
-
-    # -- pages -----------------------------------------------------------------------------
-    async def home(request: Request) -> Response:
-        context = await anyio.to_thread.run_sync(pages.home, loaded, urls)
-        links = [{"href": "/catalogus", "type": "text/turtle", "name": "DCAT"},
-                 {"href": urls.download("mdo.trig"), "type": DUMPS["mdo.trig"], "name": "TriG"}]
-        return page("home.html", links=links, **context)
-
-    async def query_page(request: Request) -> Response:
-        params = request.query_params
-        example = next((e for e in examples if e.name == params.get("example")), None)
-        text = params.get("query") or (example.text if example else "")
-        context: dict[str, Any] = {"query": text, "examples": examples, "max_rows": max_rows,
-                                   "timeout": f"{query_timeout:g}", "results": None, "error": None}
-        status = 200
-        if params.get("query"):
-            try:
-                outcome = await pool.run(QueryJob(text, max_rows=max_rows, max_bytes=max_result_bytes,
-                                                  base_iri=base_iri + "/"))
-            except QueryTimeout as timeout:
-                outcome = Failure(f"Query timeout: {timeout}.", 503)
-            except PoolBusy as busy:
-                outcome = Failure(f"Busy: {busy}.", 503)
-            if isinstance(outcome, Failure):
-                context["error"], status = outcome.message, outcome.status
-            else:
-                context["results"] = pages.result_table(outcome, urls)
-        return page("query.html", status=status, **context)
-
-    async def resource(request: Request) -> Response:
-        path = request.url.path
-        iri = urls.iri_for_path(path)
-        try:
-            fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-        except NotAcceptable as problem:
-            return PlainTextResponse(str(problem) + "\n", status_code=406)
-        invalid = bad_iri(fmt is None, iri)
-        if invalid is not None:
-            return invalid
-        links = alternates(path, urls)
-        if fmt is None:
-            if path.startswith("/id/voorziening/"):
-                context = await anyio.to_thread.run_sync(pages.voorziening, loaded, urls, iri)
-                if context is not None:
-                    return page("voorziening.html", links=links, v=context)
-            described = await anyio.to_thread.run_sync(pages.describe, loaded, urls, iri)
-            if described is None:
-                return not_found(True, iri)
-            return page("resource.html", links=links, r=described)
-        triples = await anyio.to_thread.run_sync(loaded.triples_about, iri)
-        if not triples:
-            return not_found(False, iri)
-        html_link = f'<{path}>; rel="alternate"; type="text/html", ' + link_header(links)
-        return fmt.response(triples, headers={"Vary": "Accept", "Link": html_link})
-
-    async def graph(request: Request) -> Response:
-        iri = urls.iri_for_path(request.url.path)
-        try:
-            fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
-        except NotAcceptable as problem:
-            return PlainTextResponse(str(problem) + "\n", status_code=406)
-        assert fmt is not None
-        invalid = bad_iri(False, iri)
-        if invalid is not None:
-            return invalid
-        name = ox.NamedNode(iri)
-        triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
-        if not triples:
-            return not_found(False, name.value)
-        return fmt.response(triples, headers={"Vary": "Accept"})
-
-    # -- SPARQL, downloads, catalogue ------------------------------------------------------
-    async def sparql_endpoint(request: Request) -> Response:
-        return await sparql.answer(request, pool, max_rows=max_rows, max_bytes=max_result_bytes,
-                                   base_iri=base_iri, graphs=graphs)
-
-    async def download(request: Request) -> Response:
-        name = request.path_params["name"]
-        path = data.parent / name
-        if name not in DUMPS or not path.is_file():
-            return PlainTextResponse(f"No download {name!r}; available: {', '.join(DUMPS)}\n", status_code=404)
-        return FileResponse(path, media_type=DUMPS[name], filename=name, content_disposition_type="inline")
-
-    async def catalogue(request: Request) -> Response:
-        try:
-            fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-        except NotAcceptable as problem:
-            return PlainTextResponse(str(problem) + "\n", status_code=406)
-        if fmt is None:
-            return RedirectResponse(urls.resource("catalogus", "").rstrip("/"), status_code=303)
-        path = data.parent / CATALOGUE_FILE
-        if fmt.name == "ttl" and path.is_file():
-            return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})
-        name = ox.NamedNode(base_iri + "/graph/catalogus")
-        triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
-        return fmt.response(triples, headers={"Vary": "Accept"})
-
-    app.add_route("/", home, methods=["GET"])
-    app.add_route("/query", query_page, methods=["GET"])
-    app.add_route("/sparql", sparql_endpoint, methods=["GET", "POST"])
-    app.add_route("/id/{path:path}", resource, methods=["GET"])
-    app.add_route("/graph/{path:path}", graph, methods=["GET"])
-    app.add_route("/download/{name}", download, methods=["GET"])
-    app.add_route("/catalogus", catalogue, methods=["GET"])
+    app.state.served = served
+    app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
     app.add_exception_handler(Exception, server_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(

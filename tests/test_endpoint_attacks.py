@@ -152,7 +152,7 @@ def test_a_worker_that_cannot_be_sealed_stops_the_start(monkeypatch: pytest.Monk
 
 
 def test_every_query_worker_of_the_server_is_sealed(server: LiveServer) -> None:
-    pids = server.server.config.app.state.pool.pids()  # type: ignore[attr-defined]
+    pids = server.server.config.app.state.served.pool.pids()  # type: ignore[attr-defined]
     assert len(pids) == 2 + 1 + 1  # two for long queries, one short lane, one spare
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -184,7 +184,7 @@ def peak_rss(pids: list[int], stop: threading.Event, peaks: dict[int, int]) -> N
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",  # 896**3 rows to sort
 ], ids=["string-doubling", "order-by"])
 def test_a_memory_blow_up_ends_in_a_clear_error_under_the_cap(server: LiveServer, query: str) -> None:
-    pool = server.server.config.app.state.pool  # type: ignore[attr-defined]
+    pool = server.server.config.app.state.served.pool  # type: ignore[attr-defined]
     before = pool.pids()
     starts = {pid: int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0]) * 1024
               for pid in before}
@@ -291,7 +291,7 @@ def test_the_edition_graphs_differ_from_the_union() -> None:
         "space-in-iri", "query-page-nesting"])
 def test_client_errors_are_4xx_and_the_workers_survive(server: LiveServer, path: str, params: dict[str, str],
                                                        status: int) -> None:
-    pool = server.server.config.app.state.pool  # type: ignore[attr-defined]
+    pool = server.server.config.app.state.served.pool  # type: ignore[attr-defined]
     before = pool.pids()
     if path == "/sparql":
         response = httpx.post(server.url + path, data=params, timeout=30)

@@ -398,7 +398,7 @@ def test_store_in_memory_is_shared_with_forked_workers_and_writes_nothing(tmp_pa
     data = write_dumps(FIXTURE_TRIG, tmp_path)
     for live in serve(data, in_memory=True):
         answer = get(live, SELECT_BSN)
-        workers = [Path(f"/proc/{pid}") for pid in live.server.config.app.state.pool.pids()]  # type: ignore[attr-defined]
+        workers = [Path(f"/proc/{pid}") for pid in live.server.config.app.state.served.pool.pids()]  # type: ignore[attr-defined]
         parents = {int((w / "stat").read_text().rsplit(")", 1)[1].split()[1]) for w in workers}
         assert len(workers) == 2 + 1 + 1 and parents == {os.getpid()}  # two for long queries, one short, a spare
         assert [b["waarde"]["value"] for b in answer.json()["results"]["bindings"]] == ["500", "2910"]

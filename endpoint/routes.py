@@ -1,0 +1,199 @@
+"""Every route of the endpoint, as handlers at module level on one `APIRouter`.
+
+Each handler gets what it works with through a dependency (`Served`: the store, the pool, the
+URLs, the limits, set once on the app by `app.create_app`), negotiates, calls `pages` /
+`sparql`, and renders a template or a response class from `protocol`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends
+from jinja2 import Environment
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from endpoint import pages, sparql
+from endpoint.examples import Example
+from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
+from endpoint.protocol import GRAPH_FORMATS, NotAcceptable, choose
+from endpoint.results import Failure, QueryJob
+from endpoint.store import LoadedStore
+from endpoint.urls import Urls
+from endpoint.vocab import CATALOGUE_FILE, DUMPS
+
+
+@dataclass(frozen=True)
+class Served:
+    """What the handlers serve and within which limits; one per app, on `app.state.served`."""
+
+    data: Path
+    store: LoadedStore
+    pool: QueryPool
+    urls: Urls
+    base_iri: str
+    examples: list[Example]
+    query_timeout: float
+    max_rows: int
+    max_result_bytes: int
+    graphs: list[str]
+    templates: Environment
+
+    def page(self, template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
+             **context: Any) -> HTMLResponse:
+        html = self.templates.get_template(template).render(alternates=links or [], **context)
+        headers = {"Vary": "Accept"}
+        if links:
+            headers["Link"] = link_header(links)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    def bad_iri(self, wants_html: bool, iri: str) -> Response | None:
+        """A 400 when the path does not make an IRI (a space, a byte that is not UTF-8); else None."""
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            message = f"{iri!r} is not a valid IRI."
+            if wants_html:
+                return self.page("error.html", status=400, status_text="400", message=message)
+            return PlainTextResponse(message + "\n", status_code=400)
+        return None
+
+    def not_found(self, wants_html: bool, what: str) -> Response:
+        message = f"{what} is not in this dataset."
+        if wants_html:
+            return self.page("error.html", status=404, status_text="404", message=message)
+        return PlainTextResponse(message + "\n", status_code=404)
+
+
+def served(request: Request) -> Served:
+    return request.app.state.served  # type: ignore[no-any-return]
+
+
+Endpoint = Annotated[Served, Depends(served)]
+router = APIRouter()
+
+
+def alternates(path: str, urls: Urls) -> list[dict[str, str]]:
+    """The machine-readable forms of a page, for `<link rel=alternate>` and the Link header."""
+    return [{"href": urls.alternate(path, fmt.name), "type": fmt.media_type, "name": fmt.name.upper()}
+            for fmt in GRAPH_FORMATS]
+
+
+def link_header(links: list[dict[str, str]]) -> str:
+    return ", ".join(f'<{link["href"]}>; rel="alternate"; type="{link["type"]}"' for link in links)
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+@router.api_route("/", methods=["GET", "HEAD"])
+async def home(s: Endpoint) -> Response:
+    context = await anyio.to_thread.run_sync(pages.home, s.store, s.urls)
+    links = [{"href": "/catalogus", "type": "text/turtle", "name": "DCAT"},
+             {"href": s.urls.download("mdo.trig"), "type": DUMPS["mdo.trig"], "name": "TriG"}]
+    return s.page("home.html", links=links, **context)
+
+
+@router.api_route("/query", methods=["GET", "HEAD"])
+async def query_page(request: Request, s: Endpoint) -> Response:
+    params = request.query_params
+    example = next((e for e in s.examples if e.name == params.get("example")), None)
+    text = params.get("query") or (example.text if example else "")
+    context: dict[str, Any] = {"query": text, "examples": s.examples, "max_rows": s.max_rows,
+                               "timeout": f"{s.query_timeout:g}", "results": None, "error": None}
+    status = 200
+    if params.get("query"):
+        try:
+            outcome = await s.pool.run(QueryJob(text, max_rows=s.max_rows, max_bytes=s.max_result_bytes,
+                                                base_iri=s.base_iri + "/"))
+        except QueryTimeout as timeout:
+            outcome = Failure(f"Query timeout: {timeout}.", 503)
+        except PoolBusy as busy:
+            outcome = Failure(f"Busy: {busy}.", 503)
+        if isinstance(outcome, Failure):
+            context["error"], status = outcome.message, outcome.status
+        else:
+            context["results"] = pages.result_table(outcome, s.urls)
+    return s.page("query.html", status=status, **context)
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
+async def resource(request: Request, s: Endpoint) -> Response:
+    path = request.url.path
+    iri = s.urls.iri_for_path(path)
+    try:
+        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
+    except NotAcceptable as problem:
+        return PlainTextResponse(str(problem) + "\n", status_code=406)
+    invalid = s.bad_iri(fmt is None, iri)
+    if invalid is not None:
+        return invalid
+    links = alternates(path, s.urls)
+    if fmt is None:
+        if path.startswith("/id/voorziening/"):
+            context = await anyio.to_thread.run_sync(pages.voorziening, s.store, s.urls, iri)
+            if context is not None:
+                return s.page("voorziening.html", links=links, v=context)
+        described = await anyio.to_thread.run_sync(pages.describe, s.store, s.urls, iri)
+        if described is None:
+            return s.not_found(True, iri)
+        return s.page("resource.html", links=links, r=described)
+    triples = await anyio.to_thread.run_sync(s.store.triples_about, iri)
+    if not triples:
+        return s.not_found(False, iri)
+    html_link = f'<{path}>; rel="alternate"; type="text/html", ' + link_header(links)
+    return fmt.response(triples, headers={"Vary": "Accept", "Link": html_link})
+
+
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
+async def graph(request: Request, s: Endpoint) -> Response:
+    iri = s.urls.iri_for_path(request.url.path)
+    try:
+        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
+    except NotAcceptable as problem:
+        return PlainTextResponse(str(problem) + "\n", status_code=406)
+    assert fmt is not None
+    invalid = s.bad_iri(False, iri)
+    if invalid is not None:
+        return invalid
+    name = ox.NamedNode(iri)
+    triples = [q.triple for q in s.store.store.quads_for_pattern(None, None, None, name)]
+    if not triples:
+        return s.not_found(False, name.value)
+    return fmt.response(triples, headers={"Vary": "Accept"})
+
+
+# -- SPARQL, downloads, catalogue ----------------------------------------------------------------
+
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"])
+async def sparql_endpoint(request: Request, s: Endpoint) -> Response:
+    return await sparql.answer(request, s.pool, max_rows=s.max_rows, max_bytes=s.max_result_bytes,
+                               base_iri=s.base_iri, graphs=s.graphs)
+
+
+@router.api_route("/download/{name}", methods=["GET", "HEAD"])
+async def download(name: str, s: Endpoint) -> Response:
+    path = s.data.parent / name
+    if name not in DUMPS or not path.is_file():
+        return PlainTextResponse(f"No download {name!r}; available: {', '.join(DUMPS)}\n", status_code=404)
+    return FileResponse(path, media_type=DUMPS[name], filename=name, content_disposition_type="inline")
+
+
+@router.api_route("/catalogus", methods=["GET", "HEAD"])
+async def catalogue(request: Request, s: Endpoint) -> Response:
+    try:
+        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
+    except NotAcceptable as problem:
+        return PlainTextResponse(str(problem) + "\n", status_code=406)
+    if fmt is None:
+        return RedirectResponse(s.urls.resource("catalogus", "").rstrip("/"), status_code=303)
+    path = s.data.parent / CATALOGUE_FILE
+    if fmt.name == "ttl" and path.is_file():
+        return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})
+    name = ox.NamedNode(s.base_iri + "/graph/catalogus")
+    triples = [q.triple for q in s.store.store.quads_for_pattern(None, None, None, name)]
+    return fmt.response(triples, headers={"Vary": "Accept"})
