@@ -2,8 +2,8 @@
 
 The store lives in a folder beside the data file (`dist/mdo.trig` -> `dist/mdo.trig.oxigraph/`)
 and is built once: it is rebuilt only when the data file changed since (its size and mtime are
-recorded in the folder's `SOURCE` stamp). Every process that serves (each uvicorn worker of
-`mdo serve --workers N`, and each query worker of `pool.py`) opens that same folder with
+recorded in the folder's `SOURCE` stamp). Every process that serves (the web process of
+`mdo serve` and each of its query workers, `pool.py`) opens that same folder with
 `Store.read_only`, so N workers share one copy of the data (and the OS page cache), a worker can
 be killed mid-query without touching the data, and nothing a request sends can write to it.
 
