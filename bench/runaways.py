@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import Server, _commit, memory, tree  # noqa: E402
+from report import _commit  # noqa: E402
+from servers import B, Server, memory, tree  # noqa: E402
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -60,7 +61,8 @@ def build_real(folder: Path) -> Path:
 
 
 def server(data: Path, in_memory: bool) -> Server:
-    code = f"from endpoint.server import serve; serve({str(data)!r}, port={{port}}, in_memory={in_memory})"
+    code = (f"from endpoint.server import serve; serve({str(data)!r}, base_iri={B!r}, "
+            f"queries_dir={str(ROOT / 'queries')!r}, port={{port}}, in_memory={in_memory})")
     return Server("memory" if in_memory else "disk", [sys.executable, "-c", code])
 
 
