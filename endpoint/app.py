@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from converter.settings import Settings, load_settings
 
 from . import pages, sparql
+from .api import ApiContext, api_router
 from .examples import load_examples
 from .headers import SecurityHeaders, server_error
 from .limits import LimitRequestSize
@@ -96,6 +97,7 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.store, app.state.pool, app.state.urls = loaded, pool, urls
+    app.state.api = ApiContext(pool, settings.base_iri, max_rows, max_result_bytes)
 
     def page(template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
              **context: Any) -> HTMLResponse:
@@ -225,6 +227,7 @@ def create_app(
     app.add_route("/graph/{path:path}", graph, methods=["GET"])
     app.add_route("/download/{name}", download, methods=["GET"])
     app.add_route("/catalogus", catalogue, methods=["GET"])
+    app.include_router(api_router(settings.queries_dir))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_exception_handler(Exception, server_error)
