@@ -22,11 +22,11 @@ __all__ = ["ApiContext", "PREFIX", "api_router"]
 
 def api_router(queries_dir: Path) -> APIRouter:
     """The whole API, its paths under `PREFIX`; the saved queries are read from `queries_dir` now."""
+    saved = saved_query_router(queries_dir)
     api = APIRouter(route_class=ApiRoute)
     api.include_router(resources)
-    api.include_router(saved_query_router(queries_dir))
-    routes = list(api.routes)
-    api.include_router(docs_router(routes))
+    api.include_router(saved)
+    api.include_router(docs_router([*resources.routes, *saved.routes]))
 
     @api.get("/{rest:path}", include_in_schema=False)
     async def unknown(rest: str) -> None:
