@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..examples import Example, ExampleError, load_examples
-from ..protocol import limit_headers
+from ..protocol import limit_headers, term_csv
 from ..store import python_value
 from .context import ApiContext, api_context
 from .listing import CSV_RESPONSE, Page, output_format, page, page_links, table_response
@@ -114,11 +114,13 @@ def _runner(saved: SavedQuery) -> Callable[..., Coroutine[Any, Any, Response]]:
                 raise ApiProblem(400, f"{parameter.name}: at most {MAX_VALUE} characters.")
             values[parameter.name] = value
         outcome = await ctx.solutions(saved.text(values))
-        rows = [{name: python_value(term) for name, term in zip(outcome.variables, row)} for row in outcome.rows]
-        shown = rows[paging.offset:paging.offset + paging.size]
-        links = page_links(request, paging, len(rows) > paging.offset + paging.size)
-        response = table_response(request, "rijen", links, paging, format, columns=outcome.variables, rows=shown,
-                                  json_items=shown, extra={"kolommen": outcome.variables})
+        shown = outcome.rows[paging.offset:paging.offset + paging.size]
+        links = page_links(request, paging, len(outcome.rows) > paging.offset + paging.size)
+        response = table_response(
+            request, "rijen", links, paging, format, columns=outcome.variables,
+            rows=[{name: term_csv(term) for name, term in zip(outcome.variables, row)} for row in shown],
+            json_items=[{name: python_value(term) for name, term in zip(outcome.variables, row)} for row in shown],
+            extra={"kolommen": outcome.variables})
         response.headers.update(limit_headers(outcome))
         return response
 
