@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 
 from converter.settings import load_settings
 from endpoint.examples import load_examples
@@ -336,3 +337,22 @@ def test_the_docs_page_needs_no_cdn(server: LiveServer) -> None:
         asset = get(server, f"{API}/docs/{name}")
         assert asset.status_code == 200 and len(asset.content) > 200, name
     assert get(server, f"{API}/docs/..%2F..%2Fapp.py").status_code == 404
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
+def test_the_docs_render_in_a_browser_under_the_csp(server: LiveServer, tmp_path: Path) -> None:
+    # The browser has no network beyond the loopback server: Swagger UI renders from local files only.
+    result = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=8000", "--dump-dom", server.url + f"{API}/docs"],
+        capture_output=True, text=True, timeout=120, check=True)
+    dom = BeautifulSoup(result.stdout, "html.parser")
+    paths = [node["data-path"] for node in dom.select(".opblock-summary-path[data-path]")]
+    spec = body(server, f"{API}/openapi.json")
+    assert sorted(paths) == sorted(spec["paths"])
+    assert dom.select_one(".info .title").get_text(" ", strip=True).startswith("Monitor Digitale Overheid API")
