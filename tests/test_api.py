@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -356,3 +357,16 @@ def test_the_docs_render_in_a_browser_under_the_csp(server: LiveServer, tmp_path
     spec = body(server, f"{API}/openapi.json")
     assert sorted(paths) == sorted(spec["paths"])
     assert dom.select_one(".info .title").get_text(" ", strip=True).startswith("Monitor Digitale Overheid API")
+
+
+def test_the_readme_examples_answer(server: LiveServer) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    urls = re.findall(r"curl [^\n]*'http://127\.0\.0\.1:8000(/api/v1/[^']+)'", readme)
+    assert len(urls) >= 3
+    for url in urls:
+        assert get(server, url).status_code == 200, url
+    query = re.search(r"--data-urlencode query='(.+?)' \\", readme, re.S)
+    assert query is not None
+    series = body(server, f"{API}/indicatoren/digid-actieve-digids/observaties?alleenActueel=true&uitsplitsing=totaal")
+    assert [(int(r["jaar"]), int(r["waarde"])) for r in sparql(server, query.group(1))] == [
+        (o["jaar"], o["waarde"]) for o in series["observaties"]]
