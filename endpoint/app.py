@@ -234,7 +234,7 @@ def create_app(
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
+        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link", "API-Version"],
     )
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

@@ -28,6 +28,11 @@ def api_router(queries_dir: Path) -> APIRouter:
     api.include_router(saved)
     api.include_router(docs_router([*resources.routes, *saved.routes]))
 
+    @api.get("", include_in_schema=False)
+    async def index() -> dict[str, dict[str, dict[str, str]]]:
+        names = ("voorzieningen", "indicatoren", "edities", "bevindingen", "queries", "openapi.json", "docs")
+        return {"_links": {name.split(".")[0]: {"href": f"{PREFIX}/{name}"} for name in names}}
+
     @api.get("/{rest:path}", include_in_schema=False)
     async def unknown(rest: str) -> None:
         raise ApiProblem(404, f"Er is geen bron {PREFIX}/{rest} in deze API.")

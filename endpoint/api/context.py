@@ -9,8 +9,6 @@ The API has no store of its own: every answer is a SPARQL query run by the app's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from starlette.requests import Request
 
 from ..pool import PoolBusy, QueryPool, QueryTimeout
@@ -62,6 +60,7 @@ class ApiContext:
         return iri[len(prefix):] if iri and iri.startswith(prefix) else None
 
 
-def api_context(request: Request) -> Any:
+def api_context(request: Request) -> ApiContext:
     """The dependency: the `ApiContext` the app set on its state."""
-    return request.app.state.api
+    context: ApiContext = request.app.state.api
+    return context
