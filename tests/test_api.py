@@ -243,6 +243,12 @@ def test_errors_are_problem_details(server: LiveServer, path: str, status: int, 
     assert "Content-Security-Policy" in response.headers
 
 
+def test_a_method_the_api_does_not_have_is_a_problem_too(server: LiveServer) -> None:
+    response = httpx.post(server.url + f"{API}/voorzieningen", json={"naam": "x"}, timeout=30)
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    assert response.headers["content-type"] == "application/problem+json" and response.json()["status"] == 405
+
+
 @pytest.mark.parametrize("path", [
     "/voorzieningen", "/voorzieningen/digid", "/indicatoren", "/indicatoren/digid-actieve-digids",
     "/indicatoren/digid-actieve-digids/observaties", "/edities", "/edities/2024", "/bevindingen", "/queries",

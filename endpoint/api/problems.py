@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 API_VERSION = "1.0.0"
 MAJOR = "v" + API_VERSION.split(".")[0]
@@ -65,6 +66,16 @@ def _validation_detail(error: RequestValidationError) -> str:
 
 class ApiRoute(APIRoute):
     """A route whose every answer carries `API-Version` and whose every error is problem+json."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A method the route does not have: 405 as a problem, with `Allow`."""
+        if self.methods and scope["method"] not in self.methods:
+            allow = ", ".join(sorted(self.methods))
+            response = problem_response(Request(scope), 405, f"{scope['method']} is hier niet mogelijk; wel: {allow}.",
+                                        {"Allow": allow})
+            await response(scope, receive, send)
+            return
+        await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
