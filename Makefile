@@ -7,6 +7,12 @@ PYTHON ?= python3
 
 .PHONY: serve build validate test bench clean
 
+# Node tools for the tests (Spectral lints the API's OpenAPI document), pinned by package-lock.json.
+# Install scripts are not run: none of these tools needs one.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else echo "npm not found: the OpenAPI lint test will be skipped (apt-get install npm)"; fi
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -23,7 +29,7 @@ serve: validate
 	$(BIN)/mdo serve --data dist/mdo.trig
 
 # pytest exits 5 when it collects no tests; that is not a failure of the code under test.
-test: $(VENV)/.installed
+test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/pytest || [ $$? -eq 5 ]
 
 # The scale benchmark (minutes to an hour; writes docs/BENCHMARKS.md); never part of `make test`.
@@ -31,4 +37,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf dist $(VENV)
+	rm -rf dist $(VENV) node_modules

@@ -20,6 +20,8 @@ from jinja2 import Environment, PackageLoader
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
+from endpoint.api import ApiContext, api_router
+from endpoint.api.problems import VERSION_HEADER
 from endpoint.examples import load_examples
 from endpoint.headers import SecurityHeaders, server_error
 from endpoint.limits import LimitRequestSize
@@ -80,17 +82,21 @@ def create_app(
             pool.close()
             loaded.close()
 
-    # No generated API docs: their pages load script from a CDN, which the security headers forbid.
+    # No generated docs for the whole app: the REST API under /api/v1 has its own (endpoint/api/docs.py),
+    # served without a CDN, which the security headers forbid.
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.served = served
+    app.state.api = ApiContext(pool, base_iri, max_rows, max_result_bytes)
     app.include_router(router)
+    app.include_router(api_router(queries_dir))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(Exception, server_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
+        expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link",
+                        VERSION_HEADER],
     )
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app
