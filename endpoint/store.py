@@ -26,6 +26,7 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
+from . import summary as summaries
 from .vocab import sparql_prefixes
 
 STORE_SUFFIX = ".oxigraph"
@@ -46,7 +47,8 @@ def format_for(path: Path) -> ox.RdfFormat:
 
 
 def build_store(data: Path, directory: Path) -> int:
-    """Load `data` into a new store in `directory`, compacted; return the number of quads.
+    """Load `data` into a new store in `directory`, compacted, with its summary (`summary.py`);
+    return the number of quads.
 
     The bulk loader writes each batch as its own sorted files, whose key ranges overlap, so
     every index lookup of a query would seek in each of them. `optimize` merges them once
@@ -65,6 +67,7 @@ def build_store(data: Path, directory: Path) -> int:
     store.flush()
     store.optimize()
     count = len(store)
+    summaries.write(summaries.compute(store), directory)
     del store  # release the write lock before the read-only openers come
     return count
 
@@ -85,11 +88,12 @@ def _stamp(data: Path) -> str:
 
 
 def is_current(data: Path, directory: Path) -> bool:
-    """Was the store in `directory` built from `data` as it is now?"""
+    """Was the store in `directory` built from `data` as it is now, with a summary of this version?"""
     try:
-        return (directory / STAMP).read_text(encoding="utf-8") == _stamp(data)
+        stamped = (directory / STAMP).read_text(encoding="utf-8") == _stamp(data)
     except OSError:
         return False
+    return stamped and summaries.read(directory) is not None
 
 
 @contextmanager
@@ -140,6 +144,7 @@ class LoadedStore:
     data: Path
     directory: Path | None  # None: the data is held in memory by this process
     quads: int
+    summary: dict[str, Any] = field(repr=False)  # what the home page shows: `summary.py`
     _store: ox.Store | None = field(default=None, repr=False)
 
     @classmethod
@@ -150,7 +155,8 @@ class LoadedStore:
             quads = int((directory / COUNT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             quads = len(ox.Store.read_only(str(directory)))
-        return cls(data=Path(data), directory=directory, quads=quads)
+        summary = summaries.read(directory) or summaries.compute(ox.Store.read_only(str(directory)))
+        return cls(data=Path(data), directory=directory, quads=quads, summary=summary)
 
     @classmethod
     def in_memory(cls, data: Path) -> "LoadedStore":
@@ -163,7 +169,7 @@ class LoadedStore:
             store.bulk_load(path=str(data), format=format_for(data))
         except (SyntaxError, ValueError) as error:
             raise DataError(f"{data}: {error}") from error
-        return cls(data=data, directory=None, quads=len(store), _store=store)
+        return cls(data=data, directory=None, quads=len(store), summary=summaries.compute(store), _store=store)
 
     @property
     def store(self) -> ox.Store:

@@ -127,6 +127,23 @@ def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path,
     assert ensure_store(data) == first.directory and LoadedStore.load(data).quads == first.quads + 1
 
 
+def test_the_summary_is_counted_once_per_version_of_the_data(built_trig: Path, tmp_path: Path) -> None:
+    """The home page's counts come from the summary made with the store, not from a count per request."""
+    data = tmp_path / "mdo.trig"
+    data.write_bytes(built_trig.read_bytes())
+    on_disk = LoadedStore.load(data)
+    assert (on_disk.directory / "SUMMARY.json").is_file()
+    assert on_disk.summary == LoadedStore.in_memory(data).summary  # both stores, the same figures
+    graphs = {row["name"]: row["quads"] for row in on_disk.summary["graphs"]}
+    assert sum(graphs.values()) == on_disk.quads and "urn:x:g" not in graphs
+    data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> . }\n")
+    changed = LoadedStore.load(data)
+    assert {row["name"]: row["quads"] for row in changed.summary["graphs"]} == {**graphs, "urn:x:g": 1}
+    (changed.directory / "SUMMARY.json").unlink()  # a store an older mdo built, without a summary
+    assert not is_current(data, changed.directory)
+    assert LoadedStore.load(data).summary == changed.summary
+
+
 def test_connections_of_several_workers_send_without_delay() -> None:
     """Each accepted connection has Nagle off; else a kept-alive request waits ~40 ms for an ACK."""
     from endpoint.server import NoDelayConfig
