@@ -137,6 +137,29 @@ def ensure_store(data: Path, directory: Path | None = None) -> Path:
     return directory
 
 
+STORE_CHOICES = ("auto", "disk", "memory")
+MEMORY_MAX_BYTES = 64 * 2**20
+"""`auto` serves a data file up to this size from memory: about 45,000 figures of the converter's
+TriG, under half a GB in each web server process (see README, `mdo serve`)."""
+
+
+def in_memory_for(data: Path, choice: str = "auto") -> bool:
+    """Serve `data` from memory? `disk` and `memory` decide; `auto` by the size of the file.
+
+    A small dataset answers scans several times faster from memory and needs no folder beside
+    it; a large one would cost every web server process its own copy, and the shared on-disk
+    store costs each of them only its page cache.
+    """
+    if choice not in STORE_CHOICES:
+        raise ValueError(f"store must be one of {', '.join(STORE_CHOICES)}, not {choice!r}")
+    if choice != "auto":
+        return choice == "memory"
+    try:
+        return Path(data).stat().st_size <= MEMORY_MAX_BYTES
+    except OSError:
+        return False  # the on-disk path names the missing file
+
+
 @dataclass
 class LoadedStore:
     """The store of one data file: the shared on-disk one opened read-only, or one in memory."""

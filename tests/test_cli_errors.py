@@ -146,3 +146,11 @@ def test_a_swap_cut_between_its_two_renames_is_undone(tmp_path):
             raise RuntimeError("stopped")
     assert (dist / "mdo.trig").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_an_unknown_store_is_named(tmp_path):
+    (tmp_path / "mdo.trig").write_text("")
+    result = mdo(ROOT, "serve", "--data", str(tmp_path / "mdo.trig"), "--store", "floppy")
+    assert result.returncode == 2
+    assert "--store must be one of auto, disk, memory, not 'floppy'" in result.stderr
+    assert "Traceback" not in result.stderr
