@@ -16,6 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .catalogue import add_catalogue
+from .derived import NOTHING, Derived, derive
 from .extract import Extraction, same_when_rounded
 from .iris import Iris
 from .model import Observation
@@ -64,6 +65,7 @@ class Cube:
     observations: list[Observation]
     revisions: dict[Key, tuple[bool, Observation | None]]  # (mdo:actueel, the figure it revises)
     quads: list[ox.Quad] = field(default_factory=list)
+    derived: dict[Key, Derived] = field(default_factory=dict)  # of the current figures (`derived.py`)
 
     def trig(self) -> Iterator[tuple[str, int]]:
         """The whole dataset as TriG text, in pieces, each with the number of triples it holds.
@@ -81,7 +83,8 @@ class Cube:
             yield f"{render.graph(edition)} {{\n", 0
             for o in self.observations:
                 if o.edition == edition:
-                    yield render.triples(o, *self.revisions[observation_key(o)])
+                    key = observation_key(o)
+                    yield render.triples(o, *self.revisions[key], self.derived.get(key, NOTHING))
             yield "}\n", 0
 
     def small_graphs(self) -> dict[str, list[ox.Quad]]:
@@ -112,8 +115,9 @@ def build_cube(registry: Registry, extraction: Extraction, settings: Settings) -
     _links(codes, iris, registry)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    return Cube(iris, list(registry.editions), extraction.observations,
-                _revisions(registry, extraction.observations), dataset.quads)
+    revisions = _revisions(registry, extraction.observations)
+    derived = derive(extraction.observations, {key: current for key, (current, _) in revisions.items()})
+    return Cube(iris, list(registry.editions), extraction.observations, revisions, dataset.quads, derived)
 
 
 def build_dataset(registry: Registry, extraction: Extraction, settings: Settings) -> ox.Store:
