@@ -211,12 +211,18 @@ class LoadedStore:
         """Run a page query (prefixes added) and return rows of Python values.
 
         IRIs become `str`, literals their Python value (int, float, bool, str); `bindings`
-        binds `?name` to an IRI with a trailing VALUES clause, checked by `iri_ref`.
+        binds `?name` to an IRI, checked by `iri_ref`, with a VALUES clause at the start of the
+        query's outer group (`WHERE {`): there the engine starts from the bound IRI, where a
+        VALUES after the query is joined late (a voorziening's figures: 2.5 times slower).
+        Every page query uses each bound name in a required pattern, so both mean the same.
         """
         if bindings:
             names = " ".join(f"?{k}" for k in bindings)
             values = " ".join(iri_ref(v) for v in bindings.values())
-            query = f"{query}\nVALUES ({names}) {{ ({values}) }}"
+            head, where, body = query.partition("WHERE {")
+            if not where:
+                raise ValueError("a page query with bindings needs an outer `WHERE {`")
+            query = f"{head}WHERE {{ VALUES ({names}) {{ ({values}) }}{body}"
         solutions = self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
