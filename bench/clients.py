@@ -27,6 +27,9 @@ from servers import Server
 # --- queries and clients ----------------------------------------------------------------------------
 
 
+PAGE_HOME = "page: home"
+
+
 def bench_queries(n: int) -> list[tuple[str, str]]:
     from synthetic import Plan
 
@@ -48,7 +51,8 @@ SELECT ?voorziening (COUNT(?obs) AS ?cijfers) (SUM(?waarde) AS ?som) WHERE {{
   ?obs mdo:jaar <{B}/id/jaar/2021> ; mdo:actueel true ; mdo:voorziening ?voorziening ; mdo:waarde ?waarde .
 }} GROUP BY ?voorziening ORDER BY ?voorziening"""),
     ]
-    return queries + [(example.name, example.text) for example in load_examples(load_settings().queries_dir)]
+    pages = [(PAGE_HOME, "/"), ("page: a voorziening", f"/id/voorziening/{indicator.voorziening}")]
+    return pages + queries + [(example.name, example.text) for example in load_examples(load_settings().queries_dir)]
 
 
 @dataclass
@@ -83,13 +87,16 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
     import httpx
 
     headers = {"Accept": JSON_RESULTS}
+    params: dict[str, str] | None = {"query": query}
+    if query.startswith("/"):  # a page of the endpoint: its HTML, no rows
+        url, params, headers = url.rsplit("/", 1)[0] + query, None, {"Accept": "text/html"}
     try:
         first = time.perf_counter()
-        response = httpx.get(url, params={"query": query}, headers=headers, timeout=timeout)
+        response = httpx.get(url, params=params, headers=headers, timeout=timeout)
         warm = time.perf_counter() - first
         if response.status_code != 200:
             return Timing([], 0, None, f"HTTP {response.status_code}")
-        rows = len(response.json()["results"]["bindings"])
+        rows = len(response.json()["results"]["bindings"]) if params else None
     except httpx.TimeoutException:
         return Timing([], 0, None, f"timeout > {timeout:g} s")
     if warm > budget / 2:  # too slow to repeat within the budget: report the one request
@@ -109,7 +116,7 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
                     left[0] -= 1
                 begin = time.perf_counter()
                 try:
-                    r = http.get(url, params={"query": query})
+                    r = http.get(url, params=params)
                 except httpx.HTTPError as error:
                     errors.append(repr(error))
                     return
@@ -138,6 +145,8 @@ def serve_and_measure(server: Server, queries: list[tuple[str, str]], args: argp
     timings: dict[str, Timing] = {}
     try:
         for name, query in queries:
+            if query.startswith("/") and server.path != "/sparql":
+                continue  # a page of mdo serve; the peer has none
             timing = measure(server.url, query, args.clients, args.requests, args.budget, args.timeout)
             timings[name] = timing
             print(f"    {name}: {timing.cell()} rows={timing.rows} n={len(timing.latencies)}", file=sys.stderr, flush=True)

@@ -12,7 +12,8 @@ For each size it measures, each step in its own process (so peak RSS is the step
   in memory (`--store memory`, up to `--memory-max` observations), and
   rdflib-endpoint (PyPI `rdflib-endpoint`, installed in `bench/.venv`, created here, never the
   project's venv) over the same file, up to `--peer-max` observations. Every query of `queries/`
-  plus two bench queries (one indicator's series; a GROUP BY over one year) is sent by `--clients`
+  plus two bench queries (one indicator's series; a GROUP BY over one year) and two pages of
+  `mdo serve` (the home page; a voorziening's page) is sent by `--clients`
   concurrent clients over loopback, at most `--requests` requests per query and server and at
   most `--budget` seconds; the table gives median and p95 latency, throughput and the peak memory
   of the server's process tree (RSS summed, and PSS, which counts a shared page once).

@@ -21,17 +21,34 @@ LABEL_PROPERTIES = ("skos:prefLabel", "foaf:name", "dcterms:title", "rdfs:label"
 
 
 def labels(store: LoadedStore, iris: set[str]) -> dict[str, str]:
-    """The Dutch (or any) label of each IRI that has one."""
-    if not iris:
-        return {}
-    values = " ".join(iri_ref(iri) for iri in sorted(iris))
-    rows = store.select(
-        "SELECT ?s ?label WHERE { VALUES ?s { " + values + " } VALUES ?p { " + " ".join(LABEL_PROPERTIES)
-        + " } ?s ?p ?label . FILTER(isLiteral(?label)) } ORDER BY DESC(langMatches(lang(?label), 'nl'))"
-    )
+    """The Dutch (or any) label of each IRI that has one.
+
+    Read by index lookups, one subject and property at a time: as one query over a VALUES
+    list, the engine's plan scanned every literal of those properties in the store, which
+    grows with the data while a page shows a few hundred names at most.
+    """
     found: dict[str, str] = {}
-    for row in rows:
-        found.setdefault(row["s"], row["label"])
+    properties = [ox.NamedNode(PREFIXES[prefix] + name)
+                  for prefix, name in (p.split(":", 1) for p in LABEL_PROPERTIES)]
+    for iri in sorted(iris):
+        try:
+            subject = ox.NamedNode(iri)
+        except ValueError:
+            continue
+        first: str | None = None
+        for prop in properties:
+            for quad in store.store.quads_for_pattern(subject, prop, None, None):
+                if not isinstance(quad.object, ox.Literal):
+                    continue
+                if quad.object.language == "nl":
+                    found[iri] = quad.object.value
+                    break
+                if first is None:
+                    first = quad.object.value
+            if iri in found:
+                break
+        if iri not in found and first is not None:
+            found[iri] = first
     return found
 
 
@@ -63,25 +80,9 @@ def downloads(folder: Path, urls: Urls) -> list[Download]:
 
 
 def home(store: LoadedStore, urls: Urls) -> dict[str, Any]:
-    counts = store.select(
-        "SELECT (COUNT(DISTINCT ?o) AS ?observaties) (COUNT(DISTINCT ?v) AS ?voorzieningen) "
-        "(COUNT(DISTINCT ?i) AS ?indicatoren) (COUNT(DISTINCT ?e) AS ?edities) (COUNT(DISTINCT ?y) AS ?jaren) WHERE { "
-        "{ ?o a qb:Observation ; mdo:jaar ?y } UNION { ?v a mdo:Voorziening } UNION { ?i a mdo:Indicator } "
-        "UNION { ?e a mdo:Editie } }"
-    )[0]
-    editions = store.select(
-        "SELECT ?e ?label ?issued ?peildatum (COUNT(DISTINCT ?o) AS ?observaties) WHERE { ?e a mdo:Editie ; "
-        "skos:prefLabel ?label . FILTER(lang(?label) IN ('nl', '')) OPTIONAL { ?e dcterms:issued ?issued } OPTIONAL { ?e mdo:peildatum ?peildatum } "
-        "OPTIONAL { ?o mdo:editie ?e ; a qb:Observation } } GROUP BY ?e ?label ?issued ?peildatum ORDER BY ?label"
-    )
-    rows = store.select(
-        "SELECT DISTINCT ?d ?dlabel ?dnotation ?v ?vlabel ?parent (COUNT(DISTINCT ?i) AS ?indicatoren) WHERE { "
-        "?v a mdo:Voorziening ; skos:prefLabel ?vlabel ; mdo:domein ?d . ?d skos:prefLabel ?dlabel . "
-        "FILTER(lang(?vlabel) IN ('nl', '') && lang(?dlabel) IN ('nl', '')) "
-        "OPTIONAL { ?d skos:notation ?dnotation } OPTIONAL { ?v skos:broader ?parent } "
-        "OPTIONAL { ?i a mdo:Indicator ; mdo:voorziening ?v } } GROUP BY ?d ?dlabel ?dnotation ?v ?vlabel ?parent "
-        "ORDER BY ?dnotation ?dlabel LCASE(?vlabel)"
-    )
+    """The home page from the store's summary (`summary.py`): no query runs per request."""
+    summary = store.summary
+    rows = summary["voorzieningen"]
     domains: dict[str, dict[str, Any]] = {}
     children: dict[str, list[dict[str, Any]]] = {}
     for row in rows:  # each sub-part is listed right under its parent
@@ -95,17 +96,12 @@ def home(store: LoadedStore, urls: Urls) -> dict[str, Any]:
         for item in [row, *children.get(row["v"], [])]:
             domain["voorzieningen"].append({"label": item["vlabel"], "href": urls.href(item["v"]),
                                             "sub": item is not row, "indicatoren": item["indicatoren"]})
-    graphs = [{"name": str(g.value), "quads": sum(1 for _ in store.store.quads_for_pattern(None, None, None, g))}
-              for g in sorted(store.store.named_graphs(), key=lambda g: g.value)]
-    about = store.select(
-        "SELECT ?title ?description WHERE { ?d a qb:DataSet . "
-        "OPTIONAL { ?d dcterms:title ?title FILTER(lang(?title) IN ('nl', '')) } "
-        "OPTIONAL { ?d dcterms:description ?description FILTER(lang(?description) IN ('nl', '')) } } LIMIT 1"
-    )
+    editions = [{**row, "observaties": row["observaties"] or 0} for row in summary["editions"]]
+    about = summary["about"]
     return {
         "about": about[0] if about else {"title": "Monitor Digitale Overheid", "description": None},
-        "counts": counts, "quads": store.quads, "editions": editions, "domains": list(domains.values()),
-        "graphs": graphs, "downloads": downloads(store.data.parent, urls),
+        "counts": summary["counts"][0], "quads": store.quads, "editions": editions, "domains": list(domains.values()),
+        "graphs": summary["graphs"], "downloads": downloads(store.data.parent, urls),
     }
 
 
@@ -235,13 +231,9 @@ def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
     triples = store.triples_about(iri)
     if not triples:
         return None
-    incoming = [
-        (q.subject.value, q.predicate.value)
-        for q in store.store.quads_for_pattern(None, None, ox.NamedNode(iri), None)
-        if isinstance(q.subject, ox.NamedNode)
-    ]
+    incoming = _incoming(store, iri)
     iris = {t.predicate.value for t in triples} | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
-    iris |= {s for s, _ in incoming[:200]} | {p for _, p in incoming[:200]}
+    iris |= {s for s, _ in incoming[:INCOMING_SHOWN]} | {p for _, p in incoming[:INCOMING_SHOWN]}
     names = labels(store, iris)
     properties: dict[str, list[dict[str, Any]]] = {}
     for triple in triples:
@@ -252,7 +244,7 @@ def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
         if value not in entry:
             entry.append(value)
     back: dict[str, list[dict[str, Any]]] = {}
-    for subject, predicate in sorted(set(incoming))[:200]:
+    for subject, predicate in sorted(incoming)[:INCOMING_SHOWN]:
         back.setdefault(predicate, []).append(term_view(ox.NamedNode(subject), urls, names))
     return {
         "iri": iri, "label": names.get(iri) or compact(iri),
@@ -262,8 +254,27 @@ def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
                        for p, v in sorted(properties.items(), key=lambda kv: compact(kv[0]))],
         "incoming": [{"iri": p, "name": compact(p), "href": urls.href(p), "objects": v}
                      for p, v in sorted(back.items(), key=lambda kv: compact(kv[0]))],
-        "incoming_cut": len(incoming) > 200,
+        "incoming_cut": len(incoming) > INCOMING_SHOWN,
     }
+
+
+INCOMING_SHOWN = 200
+
+
+def _incoming(store: LoadedStore, iri: str) -> list[tuple[str, str]]:
+    """Up to one more than `INCOMING_SHOWN` distinct (subject, predicate) pairs that point to `iri`.
+
+    A code such as a year or an edition is the object of every observation that has it: the
+    page reads only as many of those as it shows (one more, to know that it cut them), so its
+    cost does not grow with the data.
+    """
+    found: dict[tuple[str, str], None] = {}
+    for quad in store.store.quads_for_pattern(None, None, ox.NamedNode(iri), None):
+        if isinstance(quad.subject, ox.NamedNode):
+            found[(quad.subject.value, quad.predicate.value)] = None
+            if len(found) > INCOMING_SHOWN:
+                break
+    return list(found)
 
 
 def term_view(term: Any, urls: Urls, names: dict[str, str]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Validating a million observations in one store needs 20 M quads in memory (about 10 GB in
 Oxigraph). Almost every rule looks at one observation, its source cell and the codes; the two
 that compare observations (IC-12 no duplicates, IC-17 all measures present) compare only
-observations with the same dimension values, so with the same indicator. A chunk that holds
+observations with the same dimension values, so with the same indicator; so do the rules on
+the derived values (MDO-15 to MDO-17), which compare the figures of one series. A chunk that holds
 the context (everything that is not an observation or a source cell: codes, structure,
 findings, catalogue) and every observation of some indicators with their cells is therefore
 checked by the shapes exactly as the whole would be, for those observations.
@@ -55,9 +56,10 @@ UNIT_PREDICATES = (
     "sdmx-attribute:unitMeasure", "sdmx-attribute:obsStatus", "mdo:actueel", "prov:wasDerivedFrom",
     "mdo:waarde", "mdo:herziet", "mdo:statusToelichting", "mdo:voetnoot",
     "mdo:bestand", "mdo:regel", "mdo:ruweTekst", "mdo:rijlabel", "mdo:sectie", "rdfs:label",
+    "mdo:jaartal", "mdo:vorigCijfer", "mdo:verschil", "mdo:groei", "mdo:laatsteJaar",
 )  # what `trig.ObservationText.triples` writes
 _IRI = rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*>"
-_LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?'
+_LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^' + _IRI + rb')?'
 _OBJECT = rb"(?:" + _IRI + rb"|" + _LITERAL + rb"|-?[0-9]+(?:\.[0-9]+)?|true|false)"
 _PROPERTY = rb"\n\t\t(?:" + b"|".join(re.escape(p.encode()) for p in UNIT_PREDICATES) + rb") " + _OBJECT + rb" [;.]"
 _HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:OntbrekendCijfer|mdo:Broncel) ;"

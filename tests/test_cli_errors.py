@@ -155,3 +155,11 @@ def test_a_swap_cut_between_its_two_renames_is_undone(tmp_path):
 def test_a_bad_limit_of_the_endpoint_stops_serve_before_it_starts(variable: str, value: str, message: str) -> None:
     result = run("serve", "--port", "1", env={variable: value})
     assert (result.returncode, result.stderr.strip()) == (2, f"error: {message}")
+
+
+def test_an_unknown_store_is_named(tmp_path: Path) -> None:
+    (tmp_path / "mdo.trig").write_text("")
+    result = run("serve", "--data", str(tmp_path / "mdo.trig"), "--store", "floppy")
+    assert result.returncode == 2
+    assert "--store must be one of auto, disk, memory, not 'floppy'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -61,6 +61,36 @@ def test_revision_both_kept_newest_current(union):
     assert found == [("2020", "500", "false", None), ("2024", "2910", "true", "2020")]
 
 
+def test_derived_change_and_newest_year_of_a_series(union):
+    """The current figures of active DigiDs as printed (2017-2019 in the 2020 edition, the rest in
+    2024), each with the change against the year before that the converter derived."""
+    found = rows(union, f"""
+        SELECT ?year ?value ?previous ?change ?growth ?newest WHERE {{
+          ?obs mdo:indicator <{B}/id/indicator/digid-actieve-digids> ; mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ;
+               mdo:actueel true ; mdo:jaartal ?year ; mdo:waarde ?value .
+          OPTIONAL {{ ?obs mdo:vorigCijfer/mdo:waarde ?previous }} OPTIONAL {{ ?obs mdo:verschil ?change }}
+          OPTIONAL {{ ?obs mdo:groei ?growth }} OPTIONAL {{ ?obs mdo:laatsteJaar ?newest }}
+        }} ORDER BY ?year""")
+    assert found == [
+        ("2017", "13529391", None, None, None, None),
+        ("2018", "13772269", "13529391", "242878", "1.8", None),
+        ("2019", "15023119", "13772269", "1250850", "9.1", None),
+        ("2020", "18320835", "15023119", "3297716", "22", None),
+        ("2021", "16515691", "18320835", "-1805144", "-9.9", None),
+        ("2022", "16959681", "16515691", "443990", "2.7", None),
+        ("2023", "17179883", "16959681", "220202", "1.3", "true"),
+    ]
+    years = rows(union, "SELECT DISTINCT (DATATYPE(?y) AS ?type) WHERE { ?o a qb:Observation ; mdo:jaartal ?y }")
+    assert years == [("http://www.w3.org/2001/XMLSchema#gYear",)]
+
+
+def test_derived_values_are_marked_and_only_on_current_figures(union):
+    derived = rows(union, "SELECT ?p WHERE { ?p a mdo:AfgeleideEigenschap } ORDER BY ?p")
+    assert [p for (p,) in derived] == [f"https://data.monitordigitaleoverheid.nl/def/mdo#{name}"
+                                       for name in ("groei", "jaartal", "laatsteJaar", "verschil", "vorigCijfer")]
+    assert rows(union, "SELECT ?o WHERE { ?o mdo:actueel false ; mdo:vorigCijfer|mdo:verschil|mdo:groei|mdo:laatsteJaar [] }") == []
+
+
 def test_renamed_indicator_matched_across_editions(union):
     labels = rows(union, f"""
         SELECT ?label WHERE {{ <{B}/id/indicator/digid-machtigen-bevestigingen-door-aangesloten-diensten> skos:prefLabel|skos:altLabel ?label }}

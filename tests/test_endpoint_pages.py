@@ -150,6 +150,17 @@ def test_observation_as_html_and_format_parameter(server: LiveServer) -> None:
     assert turtle.headers["content-type"].startswith("text/turtle")
 
 
+def test_a_code_used_by_every_figure_lists_the_first_200_references(server: LiveServer) -> None:
+    """The 2024 edition is the mdo:editie of each of its figures and source cells (far over 200):
+    its page reads and shows 200 of them and says that it cut them; a code used less is shown whole."""
+    page = html(server, "/id/editie/2024")
+    assert len(page.select("table.incoming td div")) == 200
+    assert page.find("p", string="Alleen de eerste 200 verwijzingen staan hier.") is not None
+    domain = html(server, "/id/domein/identificeren-authenticeren")
+    assert 0 < len(domain.select("table.incoming td div")) < 200
+    assert domain.find("p", string="Alleen de eerste 200 verwijzingen staan hier.") is None
+
+
 def test_unknown_resource_is_404(server: LiveServer) -> None:
     assert httpx.get(server.url + "/id/voorziening/bestaat-niet", headers={"Accept": "text/html"}).status_code == 404
     assert httpx.get(server.url + "/id/voorziening/bestaat-niet", headers={"Accept": "text/turtle"}).status_code == 404

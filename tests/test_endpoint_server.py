@@ -69,7 +69,7 @@ def server(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     log_path = data.with_name("server.log")
     log = log_path.open("wb")  # a file, not a pipe: a full pipe would block the server's logging
     process = subprocess.Popen([str(Path(sys.executable).with_name("mdo")), "serve", "--data", str(data), "--port", str(port),
-                                "--query-workers", "3"], cwd=ROOT, start_new_session=True,
+                                "--query-workers", "3", "--store", "disk"], cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -125,3 +125,21 @@ def test_store_is_built_once_and_rebuilt_when_the_data_changes(built_trig: Path,
     data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:s> <urn:x:p> <urn:x:o> .\n")
     assert not is_current(data, first.directory)
     assert ensure_store(data) == first.directory and LoadedStore.load(data).quads == first.quads + 1
+
+
+def test_the_summary_is_counted_once_per_version_of_the_data(built_trig: Path, tmp_path: Path) -> None:
+    """The home page's counts come from the summary made with the store, not from a count per request."""
+    data = tmp_path / "mdo.trig"
+    data.write_bytes(built_trig.read_bytes())
+    on_disk = LoadedStore.load(data)
+    assert (on_disk.directory / "SUMMARY.json").is_file()
+    assert on_disk.summary == LoadedStore.in_memory(data).summary  # both stores, the same figures
+    graphs = {row["name"]: row["quads"] for row in on_disk.summary["graphs"]}
+    assert sum(graphs.values()) == on_disk.quads and "urn:x:g" not in graphs
+    data.write_bytes(built_trig.read_bytes() + b"\n<urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> . }\n")
+    changed = LoadedStore.load(data)
+    assert {row["name"]: row["quads"] for row in changed.summary["graphs"]} == {**graphs, "urn:x:g": 1}
+    (changed.directory / "SUMMARY.json").unlink()  # a store an older mdo built, without a summary
+    assert not is_current(data, changed.directory)
+    assert LoadedStore.load(data).summary == changed.summary
+

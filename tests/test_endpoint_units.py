@@ -129,3 +129,18 @@ def test_every_limit_of_the_endpoint_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     security = readme.split("## Security", 1)[1].split("\n## ", 1)[0]
     assert [v for v in [*APP_LIMITS, *SERVER_LIMITS] if f"`{v}`" not in security] == []
+
+
+def test_the_store_follows_the_size_of_the_data(tmp_path: Path) -> None:
+    """`--store auto` serves a file up to MEMORY_MAX_BYTES from memory, a larger one from disk."""
+    from endpoint.store import MEMORY_MAX_BYTES, in_memory_for
+
+    data = tmp_path / "mdo.trig"
+    with data.open("wb") as handle:
+        handle.truncate(MEMORY_MAX_BYTES)
+    assert in_memory_for(data) and in_memory_for(data, "memory") and not in_memory_for(data, "disk")
+    with data.open("ab") as handle:
+        handle.write(b"\n")
+    assert not in_memory_for(data, "auto") and in_memory_for(data, "memory")
+    with pytest.raises(ValueError, match="auto, disk, memory, not 'floppy'"):
+        in_memory_for(data, "floppy")

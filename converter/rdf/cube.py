@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from converter.rdf.catalogue import add_catalogue
+from converter.rdf.derived import NOTHING, Derived, derive
 from converter.extraction.extract import Extraction, same_when_rounded
 from converter.rdf.iris import Iris
 from converter.model import Observation
@@ -65,6 +66,7 @@ class Cube:
     observations: list[Observation]
     revisions: dict[Key, tuple[bool, Observation | None]]  # (mdo:actueel, the figure it revises)
     quads: list[ox.Quad] = field(default_factory=list)
+    derived: dict[Key, Derived] = field(default_factory=dict)  # of the current figures (`derived.py`)
 
     def trig(self) -> Iterator[tuple[str, int]]:
         """The whole dataset as TriG text, in pieces, each with the number of triples it holds.
@@ -82,7 +84,8 @@ class Cube:
             yield f"{render.graph(edition)} {{\n", 0
             for o in self.observations:
                 if o.edition == edition:
-                    yield render.triples(o, *self.revisions[observation_key(o)])
+                    key = observation_key(o)
+                    yield render.triples(o, *self.revisions[key], self.derived.get(key, NOTHING))
             yield "}\n", 0
 
     def small_graphs(self) -> dict[str, list[ox.Quad]]:
@@ -113,8 +116,9 @@ def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontolo
     _links(codes, iris, registry)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    return Cube(iris, list(registry.editions), extraction.observations,
-                _revisions(registry, extraction.observations), dataset.quads)
+    revisions = _revisions(registry, extraction.observations)
+    derived = derive(extraction.observations, {key: current for key, (current, _) in revisions.items()})
+    return Cube(iris, list(registry.editions), extraction.observations, revisions, dataset.quads, derived)
 
 
 def _check_keys(observations: list[Observation]) -> None:

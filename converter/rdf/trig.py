@@ -16,11 +16,13 @@ from functools import lru_cache
 
 from rdflib.namespace import PROV, RDFS
 
+from converter.rdf.derived import NOTHING, Derived
 from converter.rdf.iris import Iris
 from converter.model import Observation
 from converter.rdf.vocab import MDO, QB, SDMX_ATTRIBUTE
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 PREFIXES = {"mdo": MDO, "qb": QB, "sdmx-attribute": SDMX_ATTRIBUTE, "prov": PROV, "rdfs": RDFS}
 """The prefixes the observation blocks use; `prefix_lines()` declares them before the blocks."""
 
@@ -82,7 +84,8 @@ class ObservationText:
     def missing_iri(self, o: Observation) -> str:
         return f"<{self._iris.missing_text(o.edition, o.indicator, o.breakdown, o.year)}>"
 
-    def triples(self, o: Observation, current: bool, revises: Observation | None) -> tuple[str, int]:
+    def triples(self, o: Observation, current: bool, revises: Observation | None,
+                derived: Derived = NOTHING) -> tuple[str, int]:
         """The triples of `o` and its source cell, and how many there are.
 
         A figure (`o.value` set) is a `qb:Observation` of the data set. A printed cell without
@@ -91,6 +94,8 @@ class ObservationText:
         It keeps the dimensions it would have had, its status and its source cell.
         `current`: no later edition gives this figure (mdo:actueel); `revises`: the older
         edition's observation of the same figure whose value this one changes (mdo:herziet).
+        A figure also has its year as an xsd:gYear (mdo:jaartal) and, if current, the values
+        `derived` holds (docs/MODEL.md, "Derived values").
         """
         code, dutch = self.code, self.dutch
         edition = code("edition", o.edition)
@@ -103,8 +108,21 @@ class ObservationText:
             head = (f"\t{self.observation_iri(o)} a qb:Observation ;\n"
                     f"\t\tqb:dataSet {self.dataset} ;\n")
             optional = (f" ;\n\t\tmdo:actueel {'true' if current else 'false'}"
-                        f" ;\n\t\tmdo:waarde {number(o.value)}")
-            count = 20
+                        f" ;\n\t\tmdo:waarde {number(o.value)}"
+                        f' ;\n\t\tmdo:jaartal "{o.year:04d}"^^<{GYEAR}>')
+            count = 21
+            if derived.previous is not None:
+                optional += f" ;\n\t\tmdo:vorigCijfer {self.observation_iri(derived.previous)}"
+                count += 1
+            if derived.change is not None:
+                optional += f" ;\n\t\tmdo:verschil {number(derived.change)}"
+                count += 1
+            if derived.growth is not None:
+                optional += f" ;\n\t\tmdo:groei {number(derived.growth)}"
+                count += 1
+            if derived.newest:
+                optional += " ;\n\t\tmdo:laatsteJaar true"
+                count += 1
         if revises is not None:
             optional += f" ;\n\t\tmdo:herziet {self.observation_iri(revises)}"
             count += 1
