@@ -36,6 +36,12 @@ DUMPS = {
     "nt": ("mdo.nt", "RDF_N_TRIPLES", "application/n-triples", "N-Triples (all graphs merged)"),
     "jsonld": ("mdo.jsonld", "JSON_LD", "application/ld+json", "JSON-LD (named graphs per edition)"),
 }
+# The other files a build writes beside the dumps, served and listed as distributions too:
+# name -> (file name, EU file type, IANA media type, Dutch title)
+FILES = {
+    "csv": ("observations.csv", "CSV", "text/csv", "Monitor Digitale Overheid als CSV-tabel (één rij per cijfer)"),
+    "kwaliteit": ("quality.md", "TXT", "text/markdown", "Kwaliteitsrapport van de omzetting (Markdown)"),
+}
 TITLE_NL = "Monitor Digitale Overheid: gebruikscijfers van de GDI"
 TITLE_EN = "Monitor Digitale Overheid: usage figures of the Dutch digital infrastructure"
 DESCRIPTION_NL = (
@@ -112,11 +118,13 @@ def add_catalogue(g: Graph, iris: Iris, registry: Registry, extraction: "Extract
     issued = max(e.issued or e.reference_date for e in registry.editions.values())
     g.add((dataset, DCTERMS.modified, Literal(issued, datatype=XSD.date)))
 
-    for fmt, (filename, file_type, media_type, title) in DUMPS.items():
+    titles = {fmt: (filename, file_type, media_type, f"Monitor Digitale Overheid als {title}")
+              for fmt, (filename, file_type, media_type, title) in DUMPS.items()}
+    for fmt, (filename, file_type, media_type, title) in {**titles, **FILES}.items():
         distribution = iris.distribution(fmt)
         g.add((dataset, DCAT.distribution, distribution))
         g.add((distribution, RDF.type, DCAT.Distribution))
-        g.add((distribution, DCTERMS.title, Literal(f"Monitor Digitale Overheid als {title}", lang="nl")))
+        g.add((distribution, DCTERMS.title, Literal(title, lang="nl")))
         g.add((distribution, DCAT.accessURL, iris.download(filename)))
         g.add((distribution, DCAT.downloadURL, iris.download(filename)))
         g.add((distribution, DCTERMS.format, EU_FILE_TYPE[file_type]))

@@ -16,14 +16,18 @@ import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI
 from jinja2 import Environment, PackageLoader
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from converter.settings import Settings, load_settings
 
-from . import pages, sparql
+from . import pages, site, site_pages, sparql
+from .charts import dutch_number
+from .values import dutch_date
 from .examples import load_examples
 from .headers import SecurityHeaders, server_error
 from .limits import LimitRequestSize
@@ -33,7 +37,7 @@ from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADE
 from .results import Failure, QueryJob
 from .store import LoadedStore
 from .urls import Urls
-from .vocab import CATALOGUE_FILE, DUMPS
+from .vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
 STATIC = Path(__file__).with_name("static")
 
@@ -83,6 +87,7 @@ def create_app(
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
     templates.globals.update(urls=urls)
+    templates.filters.update(nl=dutch_number, datum=dutch_date)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +101,7 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.store, app.state.pool, app.state.urls = loaded, pool, urls
+    app.state.templates, app.state.settings, app.state.data = templates, settings, data
 
     def page(template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
              **context: Any) -> HTMLResponse:
@@ -110,16 +116,16 @@ def create_app(
         try:
             ox.NamedNode(iri)
         except ValueError:
-            message = f"{iri!r} is not a valid IRI."
+            message = f"{iri!r} is geen geldige IRI."
             if wants_html:
-                return page("error.html", status=400, status_text="400", message=message)
+                return page("error.html", status=400, status_text="Ongeldig verzoek", message=message)
             return PlainTextResponse(message + "\n", status_code=400)
         return None
 
     def not_found(wants_html: bool, what: str) -> Response:
-        message = f"{what} is not in this dataset."
+        message = f"{what} staat niet in deze dataset."
         if wants_html:
-            return page("error.html", status=404, status_text="404", message=message)
+            return page("error.html", status=404, status_text="Niet gevonden", message=message)
         return PlainTextResponse(message + "\n", status_code=404)
 
     # -- pages -----------------------------------------------------------------------------
@@ -127,7 +133,7 @@ def create_app(
         context = await anyio.to_thread.run_sync(pages.home, loaded, urls)
         links = [{"href": "/catalogus", "type": "text/turtle", "name": "DCAT"},
                  {"href": urls.download("mdo.trig"), "type": DUMPS["mdo.trig"], "name": "TriG"}]
-        return page("home.html", links=links, **context)
+        return page("home.html", links=links, served=site_pages.served(loaded), **context)
 
     async def query_page(request: Request) -> Response:
         params = request.query_params
@@ -166,10 +172,7 @@ def create_app(
                 context = await anyio.to_thread.run_sync(pages.voorziening, loaded, urls, iri)
                 if context is not None:
                     return page("voorziening.html", links=links, v=context)
-            described = await anyio.to_thread.run_sync(pages.describe, loaded, urls, iri)
-            if described is None:
-                return not_found(True, iri)
-            return page("resource.html", links=links, r=described)
+            return await site.resource_page(request, iri, links)
         triples = await anyio.to_thread.run_sync(loaded.triples_about, iri)
         if not triples:
             return not_found(False, iri)
@@ -179,13 +182,14 @@ def create_app(
     async def graph(request: Request) -> Response:
         iri = urls.iri_for_path(request.url.path)
         try:
-            fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
+            fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
-        assert fmt is not None
-        invalid = bad_iri(False, iri)
+        invalid = bad_iri(fmt is None, iri)
         if invalid is not None:
             return invalid
+        if fmt is None:
+            return await site.graph_page(request, iri)
         name = ox.NamedNode(iri)
         triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, name)]
         if not triples:
@@ -200,9 +204,9 @@ def create_app(
     async def download(request: Request) -> Response:
         name = request.path_params["name"]
         path = data.parent / name
-        if name not in DUMPS or not path.is_file():
-            return PlainTextResponse(f"No download {name!r}; available: {', '.join(DUMPS)}\n", status_code=404)
-        return FileResponse(path, media_type=DUMPS[name], filename=name, content_disposition_type="inline")
+        if name not in DOWNLOADS or not path.is_file():
+            return site.error_page(request, 404, f"Geen download {name!r}; wel: {', '.join(DOWNLOADS)}")
+        return FileResponse(path, media_type=DOWNLOADS[name], filename=name, content_disposition_type="inline")
 
     async def catalogue(request: Request) -> Response:
         try:
@@ -210,7 +214,7 @@ def create_app(
         except NotAcceptable as problem:
             return PlainTextResponse(str(problem) + "\n", status_code=406)
         if fmt is None:
-            return RedirectResponse(urls.resource("catalogus", "").rstrip("/"), status_code=303)
+            return await site.catalogue_page(request)
         path = data.parent / CATALOGUE_FILE
         if fmt.name == "ttl" and path.is_file():
             return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})
@@ -226,12 +230,15 @@ def create_app(
     app.add_route("/download/{name}", download, methods=["GET"])
     app.add_route("/catalogus", catalogue, methods=["GET"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(site.router)
 
     app.add_exception_handler(Exception, server_error)
+    app.add_exception_handler(HTTPException, site.http_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
         expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
     )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

@@ -13,9 +13,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from .charts import Series, dutch_number, line_chart
-from .store import LoadedStore, iri_ref, python_value
+from .store import LoadedStore, iri_ref
 from .urls import Urls
-from .vocab import CATALOGUE_FILE, DUMPS, PREFIXES, XSD
+from .values import compact, term_view
+from .vocab import CATALOGUE_FILE, DOWNLOADS
+
+PAGE_SIZE = 100  # references listed per page of a resource
 
 LABEL_PROPERTIES = ("skos:prefLabel", "foaf:name", "dcterms:title", "rdfs:label")
 
@@ -35,14 +38,6 @@ def labels(store: LoadedStore, iris: set[str]) -> dict[str, str]:
     return found
 
 
-def compact(iri: str) -> str:
-    """`skos:prefLabel` for a vocabulary IRI, the IRI itself otherwise."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
 # -- home ------------------------------------------------------------------------------------
 @dataclass
 class Download:
@@ -54,7 +49,7 @@ class Download:
 
 def downloads(folder: Path, urls: Urls) -> list[Download]:
     found = []
-    for name, media_type in list(DUMPS.items()) + [(CATALOGUE_FILE, "text/turtle")]:
+    for name, media_type in list(DOWNLOADS.items()) + [(CATALOGUE_FILE, "text/turtle")]:
         path = folder / name
         if path.is_file():
             href = "/catalogus" if name == CATALOGUE_FILE else urls.download(name)
@@ -139,6 +134,61 @@ class IndicatorView:
     chart: str = ""
 
 
+def indicator_views(store: LoadedStore, urls: Urls, **binding: str) -> list[IndicatorView]:
+    """The indicators of one voorziening (`v=...`) or one indicator (`i=...`), each with its
+    figures (the totals, every edition) and its chart, one line per edition."""
+    indicators = {
+        row["i"]: IndicatorView(iri=row["i"], href=urls.href(row["i"]), label=row["label"], alt_labels=[],
+                                definition=row["definition"], unit=row["unit"] or "")
+        for row in store.select(
+            "SELECT ?i ?label ?definition ?unit WHERE { ?i mdo:voorziening ?v ; skos:prefLabel ?label . "
+            "FILTER(lang(?label) IN ('nl', '')) "
+            "OPTIONAL { ?i skos:definition ?definition FILTER(lang(?definition) IN ('nl', '')) } "
+            "OPTIONAL { ?i sdmx-attribute:unitMeasure ?u . BIND(STRAFTER(STR(?u), '/eenheid/') AS ?unit) } } ORDER BY ?label",
+            **binding)
+    }
+    for row in store.select("SELECT DISTINCT ?i ?alt WHERE { ?i mdo:voorziening ?v . { ?i skos:prefLabel ?alt } UNION { ?i skos:altLabel ?alt } "
+                          "FILTER(lang(?alt) IN ('nl', '')) } ORDER BY ?alt", **binding):
+        indicators[row["i"]].alt_labels.append(row["alt"])
+    figure_rows = store.select(
+        "SELECT ?i ?o ?year ?edition ?value ?status ?statusLabel ?toelichting ?voetnoot ?actueel "
+        "?herziet ?file ?line ?raw ?rowLabel WHERE { "
+        "?o mdo:indicator ?i ; mdo:voorziening ?v ; mdo:jaar ?y ; mdo:editie ?e ; mdo:uitsplitsing ?b . "
+        "FILTER(STRENDS(STR(?b), '/uitsplitsing/totaal')) "
+        "BIND(xsd:integer(STRAFTER(STR(?y), '/jaar/')) AS ?year) BIND(STRAFTER(STR(?e), '/editie/') AS ?edition) "
+        "OPTIONAL { ?o mdo:waarde ?value } "
+        "OPTIONAL { ?o sdmx-attribute:obsStatus ?status "
+        "OPTIONAL { ?status skos:prefLabel ?statusLabel FILTER(lang(?statusLabel) IN ('nl', '')) } } "
+        "OPTIONAL { ?o mdo:statusToelichting ?toelichting FILTER(lang(?toelichting) IN ('nl', '')) } "
+        "OPTIONAL { ?o mdo:voetnoot ?voetnoot FILTER(lang(?voetnoot) IN ('nl', '')) } "
+        "OPTIONAL { ?o mdo:actueel ?actueel } OPTIONAL { ?o mdo:herziet ?herziet } "
+        "OPTIONAL { ?o prov:wasDerivedFrom ?cell . OPTIONAL { ?cell mdo:bestand ?file } "
+        "OPTIONAL { ?cell mdo:regel ?line } OPTIONAL { ?cell mdo:ruweTekst ?raw } OPTIONAL { ?cell mdo:rijlabel ?rowLabel } } "
+        "} ORDER BY ?i ?year ?edition",
+        **binding,
+    )
+    for row in figure_rows:
+        view = indicators.get(row["i"])
+        if view is None:
+            continue
+        status_code = (row["status"] or "").rsplit("/", 1)[-1]
+        notes = [n for n in (row["toelichting"], row["voetnoot"]) if n]
+        view.figures.append(Figure(
+            year=int(row["year"]), edition=row["edition"], value=row["value"],
+            shown=dutch_number(row["value"], view.unit), status=row["statusLabel"] or status_code,
+            status_code=status_code, note=" ".join(notes) or None, actueel=bool(row["actueel"]),
+            revises=row["herziet"] is not None,
+            source=f"{row['file']}:{row['line']}" if row["file"] else "", raw=row["raw"], row_label=row["rowLabel"],
+            observation=urls.href(row["o"]),
+        ))
+    for view in indicators.values():
+        editions = sorted({f.edition for f in view.figures})
+        series = [Series(name=f"editie {edition}", points=tuple((f.year, f.value) for f in view.figures if f.edition == edition))
+                  for edition in editions]
+        view.chart = line_chart(view.label, series, view.unit)
+    return list(indicators.values())
+
+
 def voorziening(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
     """Everything the page of one voorziening shows, or None if `iri` is not a voorziening."""
     try:
@@ -168,66 +218,19 @@ def voorziening(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | No
     for row in link_rows:
         links.setdefault(row["kind"], []).append(
             {"iri": row["target"], "href": urls.href(row["target"]), "label": names.get(row["target"], row["target"])})
-    indicators = {
-        row["i"]: IndicatorView(iri=row["i"], href=urls.href(row["i"]), label=row["label"], alt_labels=[],
-                                definition=row["definition"], unit=row["unit"] or "")
-        for row in store.select(
-            "SELECT ?i ?label ?definition ?unit WHERE { ?i mdo:voorziening ?v ; skos:prefLabel ?label . "
-            "FILTER(lang(?label) IN ('nl', '')) "
-            "OPTIONAL { ?i skos:definition ?definition FILTER(lang(?definition) IN ('nl', '')) } "
-            "OPTIONAL { ?i sdmx-attribute:unitMeasure ?u . BIND(STRAFTER(STR(?u), '/eenheid/') AS ?unit) } } ORDER BY ?label",
-            v=iri)
-    }
-    for row in store.select("SELECT DISTINCT ?i ?alt WHERE { ?i mdo:voorziening ?v . { ?i skos:prefLabel ?alt } UNION { ?i skos:altLabel ?alt } "
-                          "FILTER(lang(?alt) IN ('nl', '')) } ORDER BY ?alt", v=iri):
-        indicators[row["i"]].alt_labels.append(row["alt"])
-    figure_rows = store.select(
-        "SELECT ?i ?o ?year ?edition ?value ?status ?statusLabel ?toelichting ?voetnoot ?actueel "
-        "?herziet ?file ?line ?raw ?rowLabel WHERE { "
-        "?o mdo:indicator ?i ; mdo:voorziening ?v ; mdo:jaar ?y ; mdo:editie ?e ; mdo:uitsplitsing ?b . "
-        "FILTER(STRENDS(STR(?b), '/uitsplitsing/totaal')) "
-        "BIND(xsd:integer(STRAFTER(STR(?y), '/jaar/')) AS ?year) BIND(STRAFTER(STR(?e), '/editie/') AS ?edition) "
-        "OPTIONAL { ?o mdo:waarde ?value } "
-        "OPTIONAL { ?o sdmx-attribute:obsStatus ?status "
-        "OPTIONAL { ?status skos:prefLabel ?statusLabel FILTER(lang(?statusLabel) IN ('nl', '')) } } "
-        "OPTIONAL { ?o mdo:statusToelichting ?toelichting FILTER(lang(?toelichting) IN ('nl', '')) } "
-        "OPTIONAL { ?o mdo:voetnoot ?voetnoot FILTER(lang(?voetnoot) IN ('nl', '')) } "
-        "OPTIONAL { ?o mdo:actueel ?actueel } OPTIONAL { ?o mdo:herziet ?herziet } "
-        "OPTIONAL { ?o prov:wasDerivedFrom ?cell . OPTIONAL { ?cell mdo:bestand ?file } "
-        "OPTIONAL { ?cell mdo:regel ?line } OPTIONAL { ?cell mdo:ruweTekst ?raw } OPTIONAL { ?cell mdo:rijlabel ?rowLabel } } "
-        "} ORDER BY ?i ?year ?edition",
-        v=iri,
-    )
-    for row in figure_rows:
-        view = indicators.get(row["i"])
-        if view is None:
-            continue
-        status_code = (row["status"] or "").rsplit("/", 1)[-1]
-        notes = [n for n in (row["toelichting"], row["voetnoot"]) if n]
-        view.figures.append(Figure(
-            year=int(row["year"]), edition=row["edition"], value=row["value"],
-            shown=dutch_number(row["value"], view.unit), status=row["statusLabel"] or status_code,
-            status_code=status_code, note=" ".join(notes) or None, actueel=bool(row["actueel"]),
-            revises=row["herziet"] is not None,
-            source=f"{row['file']}:{row['line']}" if row["file"] else "", raw=row["raw"], row_label=row["rowLabel"],
-            observation=urls.href(row["o"]),
-        ))
-    for view in indicators.values():
-        editions = sorted({f.edition for f in view.figures})
-        series = [Series(name=f"editie {edition}", points=tuple((f.year, f.value) for f in view.figures if f.edition == edition))
-                  for edition in editions]
-        view.chart = line_chart(view.label, series, view.unit)
+    indicators = indicator_views(store, urls, v=iri)
     first = meta[0]
     return {
         "iri": iri, "label": first["label"], "notation": first["notation"],
         "domain": {"href": urls.href(first["domain"]), "label": first["dlabel"]} if first["domain"] else None,
-        "links": links, "indicators": list(indicators.values()),
+        "links": links, "indicators": indicators,
     }
 
 
 # -- any resource ----------------------------------------------------------------------------
-def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
-    """A generic page: the resource's own triples by property, and who points to it."""
+def describe(store: LoadedStore, urls: Urls, iri: str, page: int = 1) -> dict[str, Any] | None:
+    """A generic page: the resource's own triples by property (labelled), and who points to it,
+    `PAGE_SIZE` references per page."""
     try:
         iri_ref(iri)
     except ValueError:
@@ -235,49 +238,44 @@ def describe(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
     triples = store.triples_about(iri)
     if not triples:
         return None
-    incoming = [
-        (q.subject.value, q.predicate.value)
-        for q in store.store.quads_for_pattern(None, None, ox.NamedNode(iri), None)
+    node = ox.NamedNode(iri)
+    incoming = sorted({
+        (q.predicate.value, q.subject.value)
+        for q in store.store.quads_for_pattern(None, None, node, None)
         if isinstance(q.subject, ox.NamedNode)
-    ]
-    iris = {t.predicate.value for t in triples} | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
-    iris |= {s for s, _ in incoming[:200]} | {p for _, p in incoming[:200]}
+    })
+    pages = max(1, -(-len(incoming) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = incoming[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    iris = {iri} | {t.predicate.value for t in triples}
+    iris |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    iris |= {s for _, s in shown} | {p for p, _ in shown}
     names = labels(store, iris)
     properties: dict[str, list[dict[str, Any]]] = {}
     for triple in triples:
-        if triple.subject != ox.NamedNode(iri):
+        if triple.subject != node:
             continue
         entry = properties.setdefault(triple.predicate.value, [])
         value = term_view(triple.object, urls, names)
         if value not in entry:
             entry.append(value)
     back: dict[str, list[dict[str, Any]]] = {}
-    for subject, predicate in sorted(set(incoming))[:200]:
+    for predicate, subject in shown:
         back.setdefault(predicate, []).append(term_view(ox.NamedNode(subject), urls, names))
+
+    def prop(p: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"iri": p, "name": compact(p), "label": names.get(p) or compact(p), "href": urls.href(p),
+                "objects": objects}
+
     return {
         "iri": iri, "label": names.get(iri) or compact(iri),
         "types": [term_view(t.object, urls, names) for t in triples
-                  if t.subject == ox.NamedNode(iri) and t.predicate.value.endswith("22-rdf-syntax-ns#type")],
-        "properties": [{"iri": p, "name": compact(p), "label": names.get(p), "href": urls.href(p), "objects": v}
-                       for p, v in sorted(properties.items(), key=lambda kv: compact(kv[0]))],
-        "incoming": [{"iri": p, "name": compact(p), "href": urls.href(p), "objects": v}
-                     for p, v in sorted(back.items(), key=lambda kv: compact(kv[0]))],
-        "incoming_cut": len(incoming) > 200,
+                  if t.subject == node and t.predicate.value.endswith("22-rdf-syntax-ns#type")],
+        "properties": [prop(p, v) for p, v in sorted(properties.items(), key=lambda kv: compact(kv[0]))
+                       if not p.endswith("22-rdf-syntax-ns#type")],
+        "incoming": [prop(p, v) for p, v in sorted(back.items(), key=lambda kv: compact(kv[0]))],
+        "incoming_total": len(incoming), "page": page, "pages": pages,
     }
-
-
-def term_view(term: Any, urls: Urls, names: dict[str, str]) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"kind": "iri", "value": term.value, "href": urls.href(term.value),
-                "label": names.get(term.value) or compact(term.value)}
-    if isinstance(term, ox.BlankNode):
-        return {"kind": "bnode", "value": "_:" + term.value}
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        plain = datatype in (XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
-        return {"kind": "literal", "value": term.value, "lang": term.language,
-                "datatype": None if plain else compact(datatype), "python": python_value(term)}
-    return {"kind": "other", "value": str(term)}
 
 
 # -- query results as a table ----------------------------------------------------------------
