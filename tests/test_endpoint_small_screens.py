@@ -1,0 +1,66 @@
+"""Every page type in headless Chromium at 400 px: no sideways scroll of the page, charts at a
+readable size, and nothing refused by the Content-Security-Policy or failing in the console.
+
+Driven over the DevTools protocol (`endpoint_fixtures/cdp.py`) so the test can measure the laid
+out page; skipped only when /usr/bin/chromium is absent (CI installs it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from endpoint_fixtures.cdp import CHROMIUM, Browser
+from endpoint_fixtures.live import LiveServer, serve
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+]
+PAGES = {
+    "home": "/", "voorziening": "/id/voorziening/digid", "indicator": "/id/indicator/digid-actieve-digids",
+    "observation": "/id/observatie/2024/digid-actieve-digids/totaal/2023", "edition": "/id/editie/2024",
+    "dataset": "/id/dataset/monitor-digitale-overheid", "catalogue": "/catalogus", "vocabulary": "/def/mdo",
+    "graph": "/graph/codes", "query": "/query?example=09-herkomst-van-een-cijfer",
+    "query-result": "/query?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2020",
+}
+# The widest right edge of any element outside a box that scrolls by itself.
+OVERFLOW = ("[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll, figure.chart'))"
+            ".map(e => Math.ceil(e.getBoundingClientRect().right)).reduce((a, b) => Math.max(a, b), 0)")
+
+
+@pytest.fixture(scope="module")
+def server(built_trig: Path) -> Iterator[LiveServer]:
+    yield from serve(built_trig)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = Browser()
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_no_sideways_scroll_at_400_px(server: LiveServer, browser: Browser, path: str) -> None:
+    page = browser.open(server.url + path, width=400)
+    assert page.eval("document.documentElement.scrollWidth") <= 400
+    assert page.eval(OVERFLOW) <= 400
+    assert page.problems() == []
+
+
+def test_charts_stay_readable_at_400_px(server: LiveServer, browser: Browser) -> None:
+    page = browser.open(server.url + "/id/voorziening/digid", width=400)
+    assert page.eval("Math.min(...[...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().width))") >= 450
+    assert page.eval("document.querySelector('svg.chart text.year').getBoundingClientRect().height") >= 9
+    assert page.eval("document.documentElement.scrollWidth") <= 400  # the chart scrolls in its figure
+
+
+def test_the_404_page_is_dutch_and_styled(server: LiveServer, browser: Browser) -> None:
+    page = browser.open(server.url + "/bestaat/niet", width=400)
+    assert page.eval("document.title") == "Niet gevonden · linked data"
+    assert page.eval("getComputedStyle(document.querySelector('header.site')).backgroundColor") == "rgb(1, 104, 155)"
