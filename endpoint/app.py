@@ -35,7 +35,8 @@ from .pool import PoolBusy, QueryPool, QueryTimeout
 from .protocol import (BYTE_LIMIT_HEADER, CUT_HEADER, GRAPH_FORMATS, LIMIT_HEADER, TRUNCATED_HEADER,
                        NotAcceptable, choose)
 from .results import Failure, QueryJob
-from .store import LoadedStore
+from .freshness import RefuseStaleData
+from .store import LoadedStore, data_stamp
 from .urls import Urls
 from .vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
@@ -80,6 +81,7 @@ def create_app(
     settings = settings or load_settings()
     data = Path(data).resolve()
     urls = Urls(settings.base_iri)
+    stamp = data_stamp(data) if data.is_file() else ""  # first: a file replaced while loading is stale
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     graphs = sorted(g.value for g in loaded.store.named_graphs() if isinstance(g, ox.NamedNode))
     examples = load_examples(settings.queries_dir)
@@ -240,5 +242,6 @@ def create_app(
         expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link"],
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RefuseStaleData, data=data, stamp=stamp)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 
-from endpoint_fixtures.live import LiveServer, serve
+from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve
 
 B = "https://data.monitordigitaleoverheid.nl"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -215,3 +215,27 @@ def test_unknown_paths_get_the_dutch_404_page(client: httpx.Client) -> None:
     assert dom.select_one("p.error").text == "Er is geen pagina op /bestaat/niet."
     api = client.get("/bestaat/niet", headers={"Accept": "application/json"})
     assert api.status_code == 404 and api.json() == {"detail": "Er is geen pagina op /bestaat/niet."}
+
+
+# -- what the server serves, and a rebuilt data file ----------------------------------------------
+def test_home_page_says_what_it_serves(client: httpx.Client) -> None:
+    served = " ".join(page(client, "/").select_one("p.served").get_text().split())
+    assert served.startswith("Deze server bedient mdo.trig, gebouwd op ")
+    assert served.endswith("(UTC), met 2 edities.")
+
+
+def test_a_rebuilt_data_file_is_not_served_from_the_old_store(tmp_path: Path) -> None:
+    data = tmp_path / "mdo.trig"
+    data.write_bytes(FIXTURE_TRIG.read_bytes())
+    for live in serve(data, in_memory=True):
+        assert httpx.get(live.url + "/", headers=HTML).status_code == 200
+        with data.open("a", encoding="utf-8") as handle:  # `mdo build` wrote a new file
+            handle.write("\n# rebuilt\n")
+        stale = httpx.get(live.url + "/", headers=HTML)
+        assert stale.status_code == 503 and stale.headers["retry-after"] == "60"
+        message = BeautifulSoup(stale.text, "html.parser").select_one("p.error").text
+        assert message.startswith("De data (mdo.trig) zijn opnieuw gebouwd nadat deze server startte.")
+        query = httpx.get(live.url + "/sparql", params={"query": "ASK {}"})
+        assert query.status_code == 503 and "herstart hem" in query.text
+        assert httpx.get(live.url + "/download/mdo.trig").status_code == 503
+        assert httpx.get(live.url + "/static/style.css").status_code == 200
