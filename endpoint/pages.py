@@ -12,7 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .charts import Series, dutch_number, line_chart
+from .charts import Series, bar_chart, dutch_number, line_chart
 from .store import LoadedStore, iri_ref
 from .urls import Urls
 from .values import compact, term_view
@@ -280,19 +280,64 @@ def describe(store: LoadedStore, urls: Urls, iri: str, page: int = 1) -> dict[st
 
 # -- query results as a table ----------------------------------------------------------------
 def result_table(outcome: Any, urls: Urls) -> dict[str, Any]:
-    """A SELECT/ASK/CONSTRUCT outcome as columns and rows of term views for the query page."""
+    """A SELECT/ASK/CONSTRUCT outcome as columns and rows of term views for the query page,
+    with a chart when the result has the shape of one (see `result_chart`)."""
     from .results import Boolean, Graph, Solutions
 
     if isinstance(outcome, Boolean):
         return {"kind": "boolean", "value": outcome.value}
     if isinstance(outcome, Solutions):
+        rows = [[None if t is None else term_view(t, urls, {}) for t in row] for row in outcome.rows]
         return {"kind": "table", "columns": outcome.variables, "truncated": outcome.truncated, "limit": outcome.limit,
-                "cut": outcome.cut, "byte_limit": outcome.byte_limit,
-                "rows": [[None if t is None else term_view(t, urls, {}) for t in row] for row in outcome.rows]}
+                "cut": outcome.cut, "byte_limit": outcome.byte_limit, "rows": rows,
+                "chart": result_chart(outcome.variables, rows)}
     assert isinstance(outcome, Graph)
     return {"kind": "table", "columns": ["subject", "predicate", "object"], "truncated": outcome.truncated,
-            "limit": outcome.limit, "cut": outcome.cut, "byte_limit": outcome.byte_limit,
+            "limit": outcome.limit, "cut": outcome.cut, "byte_limit": outcome.byte_limit, "chart": None,
             "rows": [[term_view(t.subject, urls, {}), term_view(t.predicate, urls, {}), term_view(t.object, urls, {})]
                      for t in outcome.triples]}
 
 
+def _year(cell: dict[str, Any] | None) -> int | None:
+    """A year in a result cell: an integer or gYear literal, or a `/jaar/2023` IRI."""
+    if cell is None:
+        return None
+    text = cell["value"].rsplit("/jaar/", 1)[-1] if cell["kind"] == "iri" else cell["value"]
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2100 else None
+
+
+def result_chart(columns: list[str], rows: list[list[dict[str, Any] | None]]) -> Any:
+    """A line over the years (one line per category, at most six) when a column holds years and
+    another numbers; bars per category when one column labels and another holds numbers."""
+    if not rows or len(rows) > 500:
+        return None
+
+    def every(test: Any, index: int) -> bool:
+        return all(row[index] is not None and test(row[index]) for row in rows)
+
+    numeric = [i for i in range(len(columns)) if every(lambda c: c["kind"] == "literal" and c.get("numeric"), i)]
+    years = [i for i in range(len(columns)) if every(lambda c: _year(c) is not None, i)]
+    years.sort(key=lambda i: "jaar" not in columns[i].lower() and "year" not in columns[i].lower())
+    year = years[0] if years else None
+    values = [i for i in numeric if i != year]
+    if not values:
+        return None
+    value = next((i for i in values if "waarde" in columns[i].lower()), values[-1])
+    labels_at = [i for i in range(len(columns)) if i not in (year, value) and i not in numeric]
+    label = labels_at[0] if labels_at else None
+
+    def name(row: list[dict[str, Any] | None]) -> str:
+        cell = row[label] if label is not None else None
+        return "" if cell is None else cell.get("label") or cell.get("shown") or cell["value"]
+
+    title = f"{columns[value]} per {columns[year]}" if year is not None else f"{columns[value]} per {columns[label] if label is not None else 'rij'}"
+    if year is not None:
+        series: dict[str, dict[int, float]] = {}
+        for row in rows:
+            series.setdefault(name(row) or columns[value], {}).setdefault(_year(row[year]) or 0, float(row[value]["value"]))
+        if len(series) > 6:
+            return None
+        return line_chart(title, [Series(n, tuple(sorted(points.items()))) for n, points in series.items()])
+    if label is None or len(rows) > 40:
+        return None
+    return bar_chart(title, [(name(row), float(row[value]["value"])) for row in rows])

@@ -10,18 +10,21 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 import httpx
 import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 
+from converter.settings import load_settings
+from endpoint.examples import load_examples
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve
 
 B = "https://data.monitordigitaleoverheid.nl"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 OBS = "/id/observatie/2024/digid-actieve-digids/totaal/2023"
+EXAMPLES = load_examples(load_settings().queries_dir)
 PAGE_TYPES = {
     "home": "/", "voorziening": "/id/voorziening/digid", "indicator": "/id/indicator/digid-actieve-digids",
     "observation": OBS, "missing": "/id/ontbrekend-cijfer/2020/digid-accounts-substantieel/totaal/2017",
@@ -239,3 +242,22 @@ def test_a_rebuilt_data_file_is_not_served_from_the_old_store(tmp_path: Path) ->
         assert query.status_code == 503 and "herstart hem" in query.text
         assert httpx.get(live.url + "/download/mdo.trig").status_code == 503
         assert httpx.get(live.url + "/static/style.css").status_code == 200
+
+
+# -- a query result as a chart -----------------------------------------------------------------
+def test_query_results_are_charted(client: httpx.Client) -> None:
+    series = ("PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#> SELECT ?jaar ?waarde WHERE { "
+              f"?o mdo:indicator <{B}/id/indicator/digid-actieve-digids> ; mdo:editie <{B}/id/editie/2024> ; "
+              f"mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:jaar ?j ; mdo:waarde ?waarde . "
+              "BIND(STRAFTER(STR(?j), '/jaar/') AS ?jaar) } ORDER BY ?jaar")
+    line = page(client, "/query?" + urlencode({"query": series})).select_one("#results svg.chart")
+    assert line["aria-label"] == "waarde per jaar"
+    assert [(c["data-year"], c["data-value"]) for c in line.select("circle.point")][-1] == ("2023", "1.71799e+07")
+    per_domain = next(e for e in EXAMPLES if e.name == "08-voorzieningen-per-domein")
+    dom = page(client, "/query?" + urlencode({"query": per_domain.text}))
+    chart, bars = dom.select_one("#results svg.bars"), dom.select("#results svg.bars rect.bar")
+    assert chart["aria-label"] == "indicatoren per domein" and len(bars) == 4
+    columns = [th.text for th in dom.select("#results thead th")]
+    row = next(tr for tr in dom.select("#results tbody tr") if tr.td.text == "Identificeren en authenticeren")
+    count = row.find_all("td")[columns.index("indicatoren")].text
+    assert f"Identificeren en authenticeren: {count}" in [bar.title.text for bar in bars]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlencode
 
+import httpx
 import pytest
+from bs4 import BeautifulSoup
 
 from endpoint_fixtures.cdp import CHROMIUM, Browser
 from endpoint_fixtures.live import LiveServer, serve
@@ -64,3 +67,43 @@ def test_the_404_page_is_dutch_and_styled(server: LiveServer, browser: Browser) 
     page = browser.open(server.url + "/bestaat/niet", width=400)
     assert page.eval("document.title") == "Niet gevonden · linked data"
     assert page.eval("getComputedStyle(document.querySelector('header.site')).backgroundColor") == "rgb(1, 104, 155)"
+
+
+# -- the query page with its script -----------------------------------------------------------------
+def cells(page: object, column: int) -> list[str]:
+    return page.eval(f"[...document.querySelectorAll('#results table.results tbody tr:not([hidden])')]"  # type: ignore[attr-defined]
+                     f".map(r => r.cells[{column}].textContent)")
+
+
+def test_query_runs_in_the_page_sorts_pages_and_shares(server: LiveServer, browser: Browser) -> None:
+    page = browser.open(server.url + "/query?example=12-beheerders", width=1200)
+    page.eval("document.querySelector('#query-form button[type=submit]:not([formaction])').click()")
+    page.wait_until("document.querySelector('#results table.results') !== null")
+    assert page.eval("location.search.startsWith('?query=') && location.hash === '#run'")
+    columns = page.eval("[...document.querySelectorAll('#results thead th')].map(th => th.textContent)")
+    assert columns == ["beheerder", "voorziening", "notatie"]
+    assert page.eval("document.querySelector('#results p.count').textContent").startswith("35 rijen")
+    shared, drawn = page.eval("location.href"), page.eval("document.querySelector('#results tbody').innerHTML")
+    page.eval("document.querySelectorAll('#results thead th button.sort')[1].click()")
+    names = cells(page, 1)
+    assert names == sorted(names, key=str.lower) and "DigiD" in names
+    page.eval("document.querySelectorAll('#results thead th button.sort')[1].click()")
+    assert cells(page, 1) == sorted(names, key=str.lower, reverse=True)
+    assert page.eval("document.querySelector('#results nav.pager').hidden")  # 35 rows: one page
+    again = browser.open(shared, width=1200)
+    again.wait_until("document.querySelector('#results table.results') !== null")
+    assert again.eval("document.querySelector('#results tbody').innerHTML") == drawn
+    assert page.problems() == [] and again.problems() == []
+
+
+def test_long_results_page_and_values_are_drawn_as_without_script(server: LiveServer, browser: Browser) -> None:
+    query = "SELECT ?o ?waarde WHERE { ?o <https://data.monitordigitaleoverheid.nl/def/mdo#waarde> ?waarde } ORDER BY ?o LIMIT 120"
+    address = server.url + "/query?" + urlencode({"query": query})
+    plain = BeautifulSoup(httpx.get(address, headers={"Accept": "text/html"}).text, "html.parser")
+    page = browser.open(address + "#run", width=1200)
+    page.wait_until("document.querySelector('#results nav.pager') !== null")
+    assert page.eval("document.querySelector('#results nav.pager span').textContent") == "pagina 1 van 3"
+    assert len(cells(page, 1)) == 50
+    page.eval("document.querySelector('#results nav.pager button:last-child').click()")
+    assert cells(page, 1) == [tr.find_all("td")[1].text for tr in plain.select("table.results tbody tr")][50:100]
+    assert all("." in v or len(v) < 4 for v in cells(page, 1))  # Dutch numbers, as the server draws them
