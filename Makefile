@@ -4,6 +4,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+# The query page's editor (package.json, locked); the server serves it from node_modules.
+NODE := node_modules/.installed
 
 .PHONY: serve build validate test bench clean
 
@@ -13,17 +15,21 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+$(NODE): package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "warning: no npm; the query page keeps its plain form"; fi
+
 build: $(VENV)/.installed
 	$(BIN)/mdo build
 
 validate: build
 	$(BIN)/mdo validate dist/mdo.trig
 
-serve: validate
+serve: validate $(NODE)
 	$(BIN)/mdo serve --data dist/mdo.trig
 
 # pytest exits 5 when it collects no tests; that is not a failure of the code under test.
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(NODE)
 	$(BIN)/pytest || [ $$? -eq 5 ]
 
 # The scale benchmark (minutes to an hour; writes docs/BENCHMARKS.md); never part of `make test`.
@@ -31,4 +37,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf dist $(VENV)
+	rm -rf dist $(VENV) node_modules

@@ -88,7 +88,7 @@ def create_app(
     pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
-    templates.globals.update(urls=urls)
+    templates.globals.update(urls=urls, editor=site.EDITOR.is_dir())
     templates.filters.update(nl=dutch_number, datum=dutch_date)
 
     @asynccontextmanager
@@ -231,6 +231,8 @@ def create_app(
     app.add_route("/graph/{path:path}", graph, methods=["GET"])
     app.add_route("/download/{name}", download, methods=["GET"])
     app.add_route("/catalogus", catalogue, methods=["GET"])
+    if site.EDITOR.is_dir():
+        app.mount("/static/editor", StaticFiles(directory=site.EDITOR), name="editor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(site.router)
 

@@ -8,6 +8,7 @@ Handlers are module-level and take what they need from `request.app.state` (`sto
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -19,9 +20,11 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from . import pages, site_pages
 from .protocol import GRAPH_FORMATS, NotAcceptable, choose, parse_accept
-from .vocab import DCTERMS, FOAF, MDO, QB, RDF, SKOS, XSD
+from .vocab import DCTERMS, FOAF, MDO, PREFIXES, QB, RDF, SKOS, XSD
 
 router = APIRouter()
+#: The query page's editor, YASQE of the YASGUI project, as `make` installs it from npm.
+EDITOR = Path(__file__).resolve().parents[1] / "node_modules" / "@triply" / "yasqe" / "build"
 VOID = "http://rdfs.org/ns/void#"
 TITLES = {400: "Ongeldig verzoek", 404: "Niet gevonden", 405: "Methode niet toegestaan", 406: "Niet beschikbaar",
           503: "Tijdelijk niet beschikbaar"}
@@ -126,6 +129,22 @@ async def vocabulary(request: Request) -> Response:
         return render(request, "vocabulary.html", links=alternates("/def/mdo", request), v=context)
     triples = await anyio.to_thread.run_sync(site_pages.vocabulary_triples, state.store)
     return fmt.response(triples, headers={"Vary": "Accept"})
+
+
+@router.get("/query/termen.json", include_in_schema=False)
+async def completions(request: Request) -> Response:
+    """What the editor completes: the dataset's prefixes, and the classes and properties it uses."""
+    state = request.app.state
+    if getattr(state, "completions", None) is None:  # computed once: the data do not change under a server
+        state.completions = await anyio.to_thread.run_sync(completion_lists, state.store)
+    return JSONResponse(state.completions, headers={"Cache-Control": "max-age=3600"})
+
+
+def completion_lists(store: Any) -> dict[str, list[str]]:
+    classes = [row["c"] for row in store.select("SELECT DISTINCT ?c WHERE { ?s a ?c } ORDER BY ?c")]
+    properties = [row["p"] for row in store.select("SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p")]
+    return {"prefixes": [f"{name}: <{iri}>" for name, iri in PREFIXES.items()],
+            "classes": classes, "properties": properties}
 
 
 @router.get("/.well-known/void", include_in_schema=False)

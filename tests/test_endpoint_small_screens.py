@@ -22,6 +22,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
 ]
+B = "https://data.monitordigitaleoverheid.nl"
 PAGES = {
     "home": "/", "voorziening": "/id/voorziening/digid", "indicator": "/id/indicator/digid-actieve-digids",
     "observation": "/id/observatie/2024/digid-actieve-digids/totaal/2023", "edition": "/id/editie/2024",
@@ -29,8 +30,8 @@ PAGES = {
     "graph": "/graph/codes", "query": "/query?example=09-herkomst-van-een-cijfer",
     "query-result": "/query?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2020",
 }
-# The widest right edge of any element outside a box that scrolls by itself.
-OVERFLOW = ("[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll, figure.chart'))"
+# The widest right edge of any element outside a box that scrolls (or, the editor, clips) by itself.
+OVERFLOW = ("[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll, figure.chart, .CodeMirror'))"
             ".map(e => Math.ceil(e.getBoundingClientRect().right)).reduce((a, b) => Math.max(a, b), 0)")
 
 
@@ -107,3 +108,31 @@ def test_long_results_page_and_values_are_drawn_as_without_script(server: LiveSe
     page.eval("document.querySelector('#results nav.pager button:last-child').click()")
     assert cells(page, 1) == [tr.find_all("td")[1].text for tr in plain.select("table.results tbody tr")][50:100]
     assert all("." in v or len(v) < 4 for v in cells(page, 1))  # Dutch numbers, as the server draws them
+
+
+EDITOR = "document.querySelector('.CodeMirror').CodeMirror"
+
+
+def completions(page: object, text: str) -> list[str]:
+    """What the editor offers at the end of `text`."""
+    page.eval(f"(() => {{ const cm = {EDITOR}; cm.setValue({text!r}); cm.focus(); "  # type: ignore[attr-defined]
+              "cm.setCursor(cm.lineCount(), 0); cm.autocomplete(); })()")
+    return page.wait_until("(() => { const items = [...document.querySelectorAll('.CodeMirror-hints li')]"  # type: ignore[attr-defined]
+                           ".map(li => li.textContent); return items.length ? items : null; })()")
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1] / "node_modules" / "@triply" / "yasqe").is_dir(),
+                    reason="needs `make` to install the editor from npm (npm ci)")
+def test_the_editor_highlights_and_completes_from_this_dataset(server: LiveServer, browser: Browser) -> None:
+    page = browser.open(server.url + "/query?example=12-beheerders", width=1200)
+    page.wait_until("document.querySelector('.CodeMirror') !== null")
+    assert page.eval("document.querySelector('textarea#query').hidden")
+    assert page.eval("document.querySelectorAll('.CodeMirror .cm-keyword').length") > 3  # SELECT, WHERE, ...
+    prefix = "PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>\n"
+    assert "mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>" in completions(page, "PREFIX md")
+    assert completions(page, prefix + "SELECT * WHERE { ?s a mdo:Voor") == ["mdo:Voorziening"]
+    assert completions(page, prefix + "SELECT * WHERE { ?s mdo:waa") == ["mdo:waarde"]
+    page.eval(f"{EDITOR}.setValue('SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{B}/def/mdo#Voorziening> }}')")
+    page.eval("document.querySelector('#query-form button[type=submit]:not([formaction])').click()")
+    assert page.wait_until("(document.querySelector('#results table.results td') || {}).textContent") == "41"
+    assert page.problems() == []  # no CSP refusal, no request to prefix.cc or LOV (there is no network)

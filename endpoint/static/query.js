@@ -10,6 +10,32 @@
   var textarea = document.getElementById("query");
   if (!form || !textarea || !window.fetch || !window.DOMParser) { return; }
   var PAGE = 50;
+  var editor = window.Yasqe ? startEditor() : null;
+
+  // YASQE (the YASGUI editor, from npm, served by this server): highlighting, checking and
+  // completion. Its completers for prefixes, classes and properties normally ask prefix.cc and
+  // LOV; here they get this dataset's own lists from /query/termen.json, so nothing leaves the site.
+  function startEditor() {
+    var terms = fetch("/query/termen.json").then(function (r) { return r.json(); });
+    [["prefixes", "prefixes"], ["class", "classes"], ["property", "properties"]].forEach(function (pair) {
+      var own = window.Yasqe.Autocompleters[pair[0]];
+      if (!own) { return; }
+      window.Yasqe.Autocompleters[pair[0]] = Object.assign({}, own, {
+        bulk: true, persistenceId: null,
+        get: function () { return terms.then(function (t) { return t[pair[1]]; }); }
+      });
+    });
+    var box = document.createElement("div");
+    box.className = "editor";
+    textarea.parentNode.insertBefore(box, textarea);
+    textarea.hidden = true;
+    var yasqe = new window.Yasqe(box, {
+      value: textarea.value, persistenceId: null, showQueryButton: false, resizeable: false,
+      editorHeight: "22rem", requestConfig: { endpoint: "/sparql" }
+    });
+    yasqe.on("change", function () { textarea.value = yasqe.getValue(); });
+    return yasqe;
+  }
 
   document.querySelectorAll("a.example").forEach(function (link) {
     link.addEventListener("click", function (event) {
@@ -17,7 +43,7 @@
       if (!tpl) { return; }
       event.preventDefault();
       textarea.value = tpl.content ? tpl.content.textContent : tpl.textContent;
-      textarea.focus();
+      if (editor) { editor.setValue(textarea.value); editor.focus(); } else { textarea.focus(); }
       history.replaceState(null, "", link.href);
     });
   });
@@ -84,6 +110,7 @@
   }
 
   form.addEventListener("submit", function (event) {
+    if (editor) { textarea.value = editor.getValue(); }
     if (event.submitter && event.submitter.getAttribute("formaction")) { return; }  // downloads
     event.preventDefault();
     run();
