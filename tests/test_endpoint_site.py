@@ -8,6 +8,7 @@ are the ones printed in the sources.
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
@@ -261,3 +262,10 @@ def test_query_results_are_charted(client: httpx.Client) -> None:
     row = next(tr for tr in dom.select("#results tbody tr") if tr.td.text == "Identificeren en authenticeren")
     count = row.find_all("td")[columns.index("indicatoren")].text
     assert f"Identificeren en authenticeren: {count}" in [bar.title.text for bar in bars]
+
+
+def test_the_jsonld_dump_carries_a_context(built_trig: Path) -> None:
+    document = json.loads((built_trig.parent / "mdo.jsonld").read_bytes())
+    assert document["@context"]["qb"] == "http://purl.org/linked-data/cube#"
+    dataset = ox.Dataset(ox.parse(path=str(built_trig.parent / "mdo.jsonld"), format=ox.RdfFormat.JSON_LD))
+    assert len(dataset) == len(ox.Dataset(ox.parse(path=str(built_trig), format=ox.RdfFormat.TRIG)))
