@@ -17,19 +17,25 @@ import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI
 from jinja2 import Environment, PackageLoader
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from endpoint.api import ApiContext, api_router
 from endpoint.api.problems import VERSION_HEADER
+from endpoint import site
+from endpoint.charts import dutch_number
 from endpoint.examples import load_examples
+from endpoint.freshness import RefuseStaleData
 from endpoint.headers import SecurityHeaders, server_error
 from endpoint.limits import LimitRequestSize
 from endpoint.pool import QueryPool
 from endpoint.protocol import BYTE_LIMIT_HEADER, CUT_HEADER, LIMIT_HEADER, TRUNCATED_HEADER
 from endpoint.routes import Served, router
-from endpoint.store import LoadedStore
+from endpoint.store import LoadedStore, data_stamp
 from endpoint.urls import Urls
+from endpoint.values import dutch_date
 
 STATIC = Path(__file__).with_name("static")
 
@@ -63,11 +69,13 @@ def create_app(
     """
     data = Path(data).resolve()
     urls = Urls(base_iri)
+    stamp = data_stamp(data) if data.is_file() else ""  # first: a file replaced while loading is stale
     loaded = LoadedStore.in_memory(data) if in_memory else LoadedStore.load(data)
     pool = QueryPool(loaded.source, query_workers, query_timeout, short_size=short_workers,
                      short_budget=short_budget, memory_bytes=query_memory_mb * 2**20)
     templates = Environment(loader=PackageLoader("endpoint", "templates"), autoescape=True)
-    templates.globals.update(urls=urls)
+    templates.globals.update(urls=urls, editor=site.EDITOR.is_dir())
+    templates.filters.update(nl=dutch_number, datum=dutch_date)
     served = Served(data=data, store=loaded, pool=pool, urls=urls, base_iri=base_iri,
                     examples=load_examples(queries_dir), query_timeout=query_timeout, max_rows=max_rows,
                     max_result_bytes=max_result_bytes, templates=templates,
@@ -87,16 +95,25 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.served = served
+    # What the pages of `site.py` read (they came after `Served`; one object for both is left to do).
+    app.state.store, app.state.pool, app.state.urls = loaded, pool, urls
+    app.state.templates, app.state.data = templates, data
     app.state.api = ApiContext(pool, base_iri, max_rows, max_result_bytes)
     app.include_router(router)
     app.include_router(api_router(queries_dir))
+    app.include_router(site.router)
+    if site.EDITOR.is_dir():
+        app.mount("/static/editor", StaticFiles(directory=site.EDITOR), name="editor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(Exception, server_error)
+    app.add_exception_handler(HTTPException, site.http_error)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
         expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link",
                         VERSION_HEADER],
     )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RefuseStaleData, data=data, stamp=stamp)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers
     return app

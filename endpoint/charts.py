@@ -132,3 +132,39 @@ _TEMPLATES = Environment(loader=PackageLoader("endpoint", "templates"), autoesca
 def line_chart(title: str, series: list[Series], unit: str = "") -> Markup:
     """An accessible SVG (role=img, <title>), drawn by a template that escapes every label."""
     return Markup(_TEMPLATES.get_template("_chart.html").render(c=chart_geometry(title, series, unit)))
+
+
+# -- bars: one value per category ---------------------------------------------------------------
+BAR_LABEL, BAR_ROW, BAR_VALUE = 210, 22, 90
+
+
+@dataclass(frozen=True)
+class Bar:
+    y: str
+    width: str
+    label: str  # as drawn, cut to fit
+    full: str  # in the tooltip
+    shown: str
+
+
+@dataclass
+class Bars:
+    """The geometry of a horizontal bar chart; `_bars.html` draws it (autoescaped)."""
+
+    title: str
+    width: int
+    height: int
+    left: int
+    bars: list[Bar] = field(default_factory=list)
+
+
+def bar_chart(title: str, items: list[tuple[str, float]], unit: str = "") -> Markup:
+    """Horizontal bars from zero, one per (label, value), each with its Dutch value beside it."""
+    top = max([v for _, v in items if v > 0], default=1.0)
+    plot = WIDTH - BAR_LABEL - BAR_VALUE
+    chart = Bars(title, WIDTH, BAR_ROW * len(items) + 8, BAR_LABEL)
+    for index, (label, value) in enumerate(items):
+        short = label if len(label) <= 32 else label[:31] + "…"
+        chart.bars.append(Bar(f"{4 + BAR_ROW * index}", f"{max(value, 0) / top * plot:.1f}", short, label,
+                              dutch_number(value, unit)))
+    return Markup(_TEMPLATES.get_template("_bars.html").render(c=chart))

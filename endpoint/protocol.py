@@ -205,8 +205,15 @@ class NTriplesResponse(_GraphResponse):
 
 
 class JsonLdResponse(_GraphResponse):
+    """Expanded JSON-LD as `@graph` under a `@context` of the dataset's prefixes, so that a
+    JSON-LD processor compacts it to `mdo:waarde` and the like (the IRIs stay full and valid)."""
+
     media_type = "application/ld+json"
     rdf_format = ox.RdfFormat.JSON_LD
+
+    def render(self, content: Graph | list[ox.Triple]) -> bytes:
+        expanded = super().render(content).strip() or b"[]"
+        return b'{"@context": ' + json.dumps(PREFIXES).encode() + b', "@graph": ' + expanded + b"}"
 
 
 class RdfXmlResponse(_GraphResponse):

@@ -16,16 +16,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from endpoint import pages, sparql
+from endpoint import pages, site, site_pages, sparql
 from endpoint.examples import Example
 from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
 from endpoint.protocol import GRAPH_FORMATS, NotAcceptable, choose
 from endpoint.results import Failure, QueryJob
 from endpoint.store import LoadedStore
 from endpoint.urls import Urls
-from endpoint.vocab import CATALOGUE_FILE, DUMPS
+from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,16 @@ class Served:
         try:
             ox.NamedNode(iri)
         except ValueError:
-            message = f"{iri!r} is not a valid IRI."
+            message = f"{iri!r} is geen geldige IRI."
             if wants_html:
-                return self.page("error.html", status=400, status_text="400", message=message)
+                return self.page("error.html", status=400, status_text="Ongeldig verzoek", message=message)
             return PlainTextResponse(message + "\n", status_code=400)
         return None
 
     def not_found(self, wants_html: bool, what: str) -> Response:
-        message = f"{what} is not in this dataset."
+        message = f"{what} staat niet in deze dataset."
         if wants_html:
-            return self.page("error.html", status=404, status_text="404", message=message)
+            return self.page("error.html", status=404, status_text="Niet gevonden", message=message)
         return PlainTextResponse(message + "\n", status_code=404)
 
 
@@ -95,7 +95,7 @@ async def home(s: Endpoint) -> Response:
     context = await anyio.to_thread.run_sync(pages.home, s.store, s.urls)
     links = [{"href": "/catalogus", "type": "text/turtle", "name": "DCAT"},
              {"href": s.urls.download("mdo.trig"), "type": DUMPS["mdo.trig"], "name": "TriG"}]
-    return s.page("home.html", links=links, **context)
+    return s.page("home.html", links=links, served=site_pages.served(s.store), **context)
 
 
 @router.api_route("/query", methods=["GET", "HEAD"])
@@ -138,10 +138,7 @@ async def resource(request: Request, s: Endpoint) -> Response:
             context = await anyio.to_thread.run_sync(pages.voorziening, s.store, s.urls, iri)
             if context is not None:
                 return s.page("voorziening.html", links=links, v=context)
-        described = await anyio.to_thread.run_sync(pages.describe, s.store, s.urls, iri)
-        if described is None:
-            return s.not_found(True, iri)
-        return s.page("resource.html", links=links, r=described)
+        return await site.resource_page(request, iri, links)
     triples = await anyio.to_thread.run_sync(s.store.triples_about, iri)
     if not triples:
         return s.not_found(False, iri)
@@ -153,13 +150,14 @@ async def resource(request: Request, s: Endpoint) -> Response:
 async def graph(request: Request, s: Endpoint) -> Response:
     iri = s.urls.iri_for_path(request.url.path)
     try:
-        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
+        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
     except NotAcceptable as problem:
         return PlainTextResponse(str(problem) + "\n", status_code=406)
-    assert fmt is not None
-    invalid = s.bad_iri(False, iri)
+    invalid = s.bad_iri(fmt is None, iri)
     if invalid is not None:
         return invalid
+    if fmt is None:
+        return await site.graph_page(request, iri)
     name = ox.NamedNode(iri)
     triples = [q.triple for q in s.store.store.quads_for_pattern(None, None, None, name)]
     if not triples:
@@ -176,11 +174,11 @@ async def sparql_endpoint(request: Request, s: Endpoint) -> Response:
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
-async def download(name: str, s: Endpoint) -> Response:
+async def download(request: Request, name: str, s: Endpoint) -> Response:
     path = s.data.parent / name
-    if name not in DUMPS or not path.is_file():
-        return PlainTextResponse(f"No download {name!r}; available: {', '.join(DUMPS)}\n", status_code=404)
-    return FileResponse(path, media_type=DUMPS[name], filename=name, content_disposition_type="inline")
+    if name not in DOWNLOADS or not path.is_file():
+        return site.error_page(request, 404, f"Geen download {name!r}; wel: {', '.join(DOWNLOADS)}")
+    return FileResponse(path, media_type=DOWNLOADS[name], filename=name, content_disposition_type="inline")
 
 
 @router.api_route("/catalogus", methods=["GET", "HEAD"])
@@ -190,7 +188,7 @@ async def catalogue(request: Request, s: Endpoint) -> Response:
     except NotAcceptable as problem:
         return PlainTextResponse(str(problem) + "\n", status_code=406)
     if fmt is None:
-        return RedirectResponse(s.urls.resource("catalogus", "").rstrip("/"), status_code=303)
+        return await site.catalogue_page(request)
     path = s.data.parent / CATALOGUE_FILE
     if fmt.name == "ttl" and path.is_file():
         return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})

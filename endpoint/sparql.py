@@ -158,7 +158,8 @@ def render(outcome: Solutions | Boolean | Graph | Failure, accept: str | None, f
     except NotAcceptable as problem:
         return error(406, str(problem))
     assert fmt is not None
-    headers = {"Vary": "Accept", **limit_headers(outcome)}
+    headers = {"Vary": "Accept", "Content-Disposition": f'inline; filename="mdo-resultaat.{fmt.name}"',
+               **limit_headers(outcome)}
     return fmt.response(outcome, headers=headers)
 
 

@@ -88,6 +88,11 @@ def _stamp(data: Path) -> str:
     return f"{data.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}\n"
 
 
+def data_stamp(data: Path) -> str:
+    """The path, size and modification time `data` has now: what a store built from it records."""
+    return _stamp(data)
+
+
 def is_current(data: Path, directory: Path) -> bool:
     """Was the store in `directory` built from `data` as it is now, with a summary of this version?"""
     try:

@@ -43,6 +43,9 @@ PREFIXES: dict[str, str] = {
 
 #: Stable download names -> media type; the dumps the converter writes next to the TriG file.
 DUMPS: dict[str, str] = {filename: media for filename, _, media, _ in _formats.DUMPS.values()}
+#: Every file served under /download/: the dumps, the tidy CSV and the quality report.
+DOWNLOADS: dict[str, str] = {**DUMPS, **{filename: media + "; charset=utf-8"
+                                         for filename, _, media, _ in _formats.FILES.values()}}
 CATALOGUE_FILE = "catalogus.ttl"
 
 

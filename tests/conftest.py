@@ -11,6 +11,8 @@ from converter.rdf.cube import Cube, build_cube
 from converter.rdf.dumps import write_all, write_graph
 from converter.rdf.iris import Iris
 from converter.extraction.extract import Extraction, extract
+from converter.extraction.quality import quality_report
+from converter.extraction.tidy import write_tidy
 from converter.registry import Registry
 from mdo.settings import Settings, load_settings
 from converter.rdf.vocab import PREFIXES
@@ -42,12 +44,16 @@ def built_dataset(built_cube: Cube) -> ox.Store:
 
 
 @pytest.fixture(scope="session")
-def built_dist(built_cube: Cube, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with every dump of the real dataset (as `mdo build` writes into dist/)."""
+def built_dist(built_cube: Cube, settings: Settings, extraction: Extraction, registry: Registry,
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with every dump of the real dataset, the tidy CSV and the quality report (as
+    `mdo build` writes into dist/)."""
     folder = tmp_path_factory.mktemp("dist")
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     write_all(built_cube, folder, prefixes)
     write_graph(built_cube, str(Iris(settings.base_iri).graph("catalogus")), folder / "catalogus.ttl", prefixes)
+    write_tidy(extraction.observations, folder / "observations.csv")
+    (folder / "quality.md").write_text(quality_report(extraction, registry), encoding="utf-8")
     return folder
 
 

@@ -139,7 +139,8 @@ def test_catalogue(union):
                       "https://definities.geostandaarden.nl/dcat-ap-nl/id/waardelijst/licenties/cc0",
                       "http://publications.europa.eu/resource/authority/access-right/PUBLIC")]
     downloads = rows(union, "SELECT ?url WHERE { ?d a dcat:Distribution ; dcat:downloadURL ?url } ORDER BY ?url")
-    assert [u[0].rsplit("/", 1)[1] for u in downloads] == ["mdo.jsonld", "mdo.nq", "mdo.nt", "mdo.trig", "mdo.ttl"]
+    assert [u[0].rsplit("/", 1)[1] for u in downloads] == ["mdo.jsonld", "mdo.nq", "mdo.nt", "mdo.trig", "mdo.ttl",
+                                                                  "observations.csv", "quality.md"]
     assert rows(union, "SELECT ?e WHERE { ?s a dcat:DataService ; dcat:endpointURL ?e }") == [(f"{B}/sparql",)]
 
 

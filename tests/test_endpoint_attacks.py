@@ -215,7 +215,7 @@ def test_result_bytes_are_capped_and_the_cut_announced(server: LiveServer) -> No
     assert big.headers["MDO-Result-Byte-Limit"] == "100000"
     assert "result cut at 100000 bytes" in big.headers["Warning"]
     page = httpx.get(server.url + "/query", params={"query": doubling(13)})
-    assert "afgekapt op 100000 bytes" in page.text
+    assert "afgekapt op 100.000 bytes" in page.text
     small = ask(server, doubling(12))  # 65,536 characters: under the cap
     assert len(small.json()["results"]["bindings"][0]["v12"]["value"]) == 65536
     assert "MDO-Result-Truncated" not in small.headers

@@ -49,13 +49,13 @@ def rendered(tmp_path: Path, url: str) -> BeautifulSoup:
 def test_query_page_runs_a_query_with_its_script(server: LiveServer, tmp_path: Path) -> None:
     # The script reads #run in the URL, runs the example through /sparql and draws the table.
     dom = rendered(tmp_path, server.url + "/query?example=09-herkomst-van-een-cijfer#run")
-    assert dom.find("textarea").text.startswith("# title: Waar staat dit cijfer in het rapport?")
+    assert dom.find("textarea", id="query").text.startswith("# title: Waar staat dit cijfer in het rapport?")
     table = dom.select_one("#results table.results")
     assert table is not None, dom.select_one("#results")
     assert [th.text for th in table.select("thead th")] == ["editie", "waarde", "bestand", "regel", "rijlabel", "afgedrukt"]
     rows = [[td.text for td in tr.find_all("td")] for tr in table.select("tbody tr")]
-    assert [r[:4] for r in rows] == [["2020", "15023119", "sources/mdo-2020.txt", "286"],
-                                     ["2024", "15023119", "sources/mdo-2024.txt", "149"]]
+    assert [r[:4] for r in rows] == [["2020", "15.023.119", "sources/mdo-2020.txt", "286"],
+                                     ["2024", "15.023.119", "sources/mdo-2024.txt", "149"]]
     assert dom.select_one("#results p.count").text.startswith("2 rijen")
 
 

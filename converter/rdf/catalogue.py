@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 from converter.rdf.iris import Iris
 from converter.rdf.quads import GraphWriter as Graph
 from converter.registry import Registry
-from converter.rdf.formats import DUMPS
+from converter.rdf.formats import DUMPS, FILES
 from converter.rdf.vocab import (EU_ACCESS, EU_COUNTRY, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, EU_THEME,
                     IANA_MEDIA_TYPE, NL_LICENCE, VCARD)
 
@@ -105,11 +105,13 @@ def add_catalogue(g: Graph, iris: Iris, registry: Registry, extraction: "Extract
     issued = max(e.issued or e.reference_date for e in registry.editions.values())
     g.add((dataset, DCTERMS.modified, Literal(issued, datatype=XSD.date)))
 
-    for fmt, (filename, file_type, media_type, title) in DUMPS.items():
+    titles = {fmt: (filename, file_type, media_type, f"Monitor Digitale Overheid als {title}")
+              for fmt, (filename, file_type, media_type, title) in DUMPS.items()}
+    for fmt, (filename, file_type, media_type, title) in {**titles, **FILES}.items():
         distribution = iris.distribution(fmt)
         g.add((dataset, DCAT.distribution, distribution))
         g.add((distribution, RDF.type, DCAT.Distribution))
-        g.add((distribution, DCTERMS.title, Literal(f"Monitor Digitale Overheid als {title}", lang="nl")))
+        g.add((distribution, DCTERMS.title, Literal(title, lang="nl")))
         g.add((distribution, DCAT.accessURL, iris.download(filename)))
         g.add((distribution, DCAT.downloadURL, iris.download(filename)))
         g.add((distribution, DCTERMS.format, EU_FILE_TYPE[file_type]))

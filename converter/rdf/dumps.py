@@ -8,6 +8,8 @@ the cube in memory. The format follows the file extension. Formats without named
 
 from __future__ import annotations
 
+import json
+
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -137,4 +139,8 @@ def write_graph(cube: Cube, graph: str, path: Path, prefixes: dict[str, str] | N
 def _write(quads: Iterable[ox.Quad], path: Path, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None) -> None:
     options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else {}
     with atomic_open(path, "wb") as handle:
+        if rdf_format == ox.RdfFormat.JSON_LD:  # expanded JSON-LD under a @context of the prefixes
+            handle.write(b'{"@context": ' + json.dumps(prefixes or {}).encode() + b', "@graph": ')
         ox.serialize(quads, handle, rdf_format, **options)
+        if rdf_format == ox.RdfFormat.JSON_LD:
+            handle.write(b"}\n")

@@ -34,3 +34,9 @@ DUMPS = {
     "nt": ("mdo.nt", "RDF_N_TRIPLES", "application/n-triples", "N-Triples (all graphs merged)"),
     "jsonld": ("mdo.jsonld", "JSON_LD", "application/ld+json", "JSON-LD (named graphs per edition)"),
 }
+# The other files a build writes beside the dumps, served and listed as distributions too:
+# name -> (file name, EU file type, IANA media type, Dutch title)
+FILES = {
+    "csv": ("observations.csv", "CSV", "text/csv", "Monitor Digitale Overheid als CSV-tabel (één rij per cijfer)"),
+    "kwaliteit": ("quality.md", "TXT", "text/markdown", "Kwaliteitsrapport van de omzetting (Markdown)"),
+}
