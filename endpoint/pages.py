@@ -16,7 +16,7 @@ from endpoint.charts import Series, bar_chart, dutch_number, line_chart
 from endpoint.store import LoadedStore, iri_ref
 from endpoint.urls import Urls
 from endpoint.values import compact, term_view
-from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS
+from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, PREFIXES
 
 PAGE_SIZE = 100  # references listed per page of a resource
 

@@ -56,3 +56,8 @@ class Urls:
         if fmt:
             params["format"] = fmt
         return f"/sparql?{urlencode(params)}"
+
+    @property
+    def endpoint_iri(self) -> str:
+        """The SPARQL endpoint's IRI under the base, as the VoID and service descriptions name it."""
+        return self.base_iri + "/sparql"
