@@ -8,18 +8,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
-
-B = "https://data.monitordigitaleoverheid.nl"
-PEER_VENV = BENCH / ".venv"
-PEER_PACKAGE = "rdflib-endpoint[cli]==0.6.3"
-JSON_RESULTS = "application/sparql-results+json"
+from paths import B, JSON_RESULTS
 
 
 from servers import Server

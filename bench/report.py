@@ -7,19 +7,10 @@ import os
 import platform
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
-
-B = "https://data.monitordigitaleoverheid.nl"
-PEER_VENV = BENCH / ".venv"
-PEER_PACKAGE = "rdflib-endpoint[cli]==0.6.3"
-JSON_RESULTS = "application/sparql-results+json"
+from paths import ROOT
 
 
 from servers import SERVERS

@@ -12,15 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
-
-B = "https://data.monitordigitaleoverheid.nl"
-PEER_VENV = BENCH / ".venv"
-PEER_PACKAGE = "rdflib-endpoint[cli]==0.6.3"
-JSON_RESULTS = "application/sparql-results+json"
+from paths import ROOT, B, PEER_VENV, PEER_PACKAGE, JSON_RESULTS
 
 
 # --- servers --------------------------------------------------------------------------------------
