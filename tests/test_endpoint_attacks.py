@@ -23,6 +23,7 @@ from endpoint import pool as pool_module
 from endpoint import worker as worker_module
 from endpoint.results import Failure, QueryJob
 from endpoint.safety import Analysis
+from endpoint_fixtures.listener import Listener
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, write_dumps
 
 B = "https://data.monitordigitaleoverheid.nl"
@@ -45,36 +46,6 @@ def ask(server: LiveServer, query: str, **params: str) -> httpx.Response:
 def number(response: httpx.Response) -> int:
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
-
-
-class Listener:
-    """A TCP listener on loopback that counts the connections made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        time.sleep(0.3)  # a connection in flight would arrive by now
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture()

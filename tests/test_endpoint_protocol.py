@@ -10,8 +10,6 @@ import csv
 import io
 import json
 import os
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +25,7 @@ from rdflib.collection import Collection
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from endpoint.store import store_dir_for
+from endpoint_fixtures.listener import Listener
 from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, w3c_trig, write_dumps
 
 W3C_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "w3c" / "sparql11-protocol"
@@ -283,35 +282,6 @@ def test_malformed_query_gets_400_with_the_parser_message(small_server: LiveServ
     assert "expected" in response.text
 
 
-class _Listener:
-    """A TCP listener on loopback that records whether anything connected to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 @pytest.mark.parametrize("template", [
     "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
     "select * where {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
@@ -320,7 +290,7 @@ class _Listener:
     "# a comment\nSELECT * WHERE {{ SeRvIcE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
 ])
 def test_service_never_makes_an_outbound_request(small_server: LiveServer, template: str) -> None:
-    listener = _Listener()
+    listener = Listener()
     try:
         response = httpx.post(small_server.url + "/sparql", data={"query": template.format(port=listener.port)})
         assert response.status_code == 400
