@@ -197,11 +197,6 @@ def server_for(key: str, cube: Path, work: Path, timeout: float) -> Server:
 
 # --- plans ----------------------------------------------------------------------------------------
 
-PREFIXED = {f"{B}/def/mdo#": "mdo:", "http://www.w3.org/2004/02/skos/core#": "skos:",
-            "http://www.w3.org/2001/XMLSchema#": "xsd:", "http://purl.org/linked-data/sdmx/2009/attribute#": "sdmx-attribute:",
-            "http://www.w3.org/ns/prov#": "prov:"}
-
-
 def explain(folder: Path, query: str, timeout: float) -> str:
     """Oxigraph's plan of `query` on the CLI's store, with rows and seconds per step
     (`oxigraph query --explain-file --stats`; pyoxigraph 0.5 has no explain of its own).
@@ -220,12 +215,14 @@ def explain(folder: Path, query: str, timeout: float) -> str:
         except subprocess.CalledProcessError as error:
             return f"(no plan: {error.stderr.decode(errors='replace').strip()[:200]})"
         tree = json.loads(plan.read_text(encoding="utf-8"))["plan"]
+    from converter.rdf.vocab import PREFIXES
+
     lines: list[str] = []
 
     def walk(node: dict[str, Any], depth: int) -> None:
         name = node["name"]
-        for namespace, prefix in PREFIXED.items():
-            name = re.sub(f"<{re.escape(namespace)}([^>]*)>", prefix + r"\1", name)
+        for prefix, namespace in PREFIXES.items():  # IRIs as the queries write them
+            name = re.sub(f"<{re.escape(str(namespace))}([^>]*)>", prefix + r":\1", name)
         name = name.replace(f"<{B}/", "<")
         lines.append(f"{'  ' * depth}{name}  [{node.get('number of results', '?'):,} rows, "
                      f"{node.get('duration in seconds', 0) * 1000:,.1f} ms]")

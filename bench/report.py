@@ -35,7 +35,9 @@ def _order(size: str) -> tuple[int, int]:
 
 def _size(r: dict[str, Any]) -> str:
     n = r.get("observations")
-    return f"{r['size']} ({n:,} observations)" if r["size"] == "real" and n else f"{n or int(r['size']):,}"
+    if r["size"] == "real":
+        return f"real ({n:,} observations)" if n else "real"
+    return f"{n or int(r['size']):,}"
 
 
 def report(results: dict[str, dict[str, Any]]) -> str:
@@ -45,7 +47,9 @@ def report(results: dict[str, dict[str, Any]]) -> str:
              "Oxigraph server (the same engine behind its own HTTP server) and Virtuoso, on the real cube and on",
              "synthetic data (`bench/synthetic.py`: editions in the real `markdown-tsv` form over the real",
              "voorzieningen, four editions of five years each). Every step and engine reads the one TriG file",
-             "the converter wrote for that size. How to run it: `.venv/bin/python bench/run.py --help`.", "",
+             "the converter wrote for that size. How to run it, a size or an engine at a time:",
+             "`.venv/bin/python bench/run.py --help`; Virtuoso comes from `.ci/install-virtuoso.sh`, the",
+             "Oxigraph CLI from the `bench` extra (`.venv/bin/pip install -e '.[bench]'`).", "",
              f"Machine: {os.cpu_count()} cores, {_mem_total_gb():.0f} GB RAM, {platform.platform()}, Python "
              f"{platform.python_version()}.", "", "| size | made by | commit | date | load average at start |",
              "|---|---|---|---|---:|"]

@@ -86,13 +86,13 @@ def step(name: str, size: str, path: Path, work: Path) -> dict[str, Any]:
 
         if size == "real":
             settings = load_settings()
-            data, ontology = settings.data_dir, settings.ontology_dir
         else:
             from synthetic import Plan, write_data_dir
 
             write_data_dir(Plan.for_size(int(size)), work)  # the editions, not timed: they stand for the printed report
-            data, ontology = work / "data", work / "ontology"
-        built = build(data, work / "dist", base_iri=Settings(root=work).base_iri, ontology_dir=ontology, out=path)
+            settings = Settings(root=work)
+        built = build(settings.data_dir, work / "dist", base_iri=settings.base_iri, ontology_dir=settings.ontology_dir,
+                      out=path)
         return {"seconds": built.seconds, "observations": built.observations, "quads": built.quads,
                 "bytes": path.stat().st_size, "peak_mb": _peak_mb()}
     if name == "validate":

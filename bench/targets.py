@@ -51,7 +51,7 @@ def misses(r: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         m, o = median(r, "mdo", name), median(r, "oxigraph", name)
         if size == "real" and o and (m is None or m > REAL_RATIO * o):
-            found.append((name, f"within {REAL_RATIO:g}x of Oxigraph server: " + (f"{m / o:.1f}x" if m else "no answer")))
+            found.append((name, f"within {REAL_RATIO:g}x of Oxigraph server: " + (f"{m / o:.2f}x" if m else "no answer")))
         if size in LIMIT and is_example(name) and (m is None or m >= LIMIT[size]):
             found.append((name, f"under {LIMIT[size]:g} s: " + (_ms(m) if m else "no answer")))
         v = median(r, "virtuoso", name)
@@ -154,6 +154,6 @@ def section(results: dict[str, dict[str, Any]]) -> list[str]:
         for name, target in misses(r):
             lines += [f"### {name} at {size}: not {target}", "", why(r, name), ""]
             if name in r.get("plans", {}):
-                lines += ["Oxigraph's plan (`oxigraph query --explain-file --stats`, rows and time per step):", "",
+                lines += ["Oxigraph's plan on its own store (`oxigraph query --explain-file --stats`; rows and time per step, the statistics slow each step):", "",
                           "```", r["plans"][name], "```", ""]
     return lines
