@@ -154,6 +154,7 @@ def section(results: dict[str, dict[str, Any]]) -> list[str]:
         for name, target in misses(r):
             lines += [f"### {name} at {size}: not {target}", "", why(r, name), ""]
             if name in r.get("plans", {}):
-                lines += ["Oxigraph's plan on its own store (`oxigraph query --explain-file --stats`; rows and time per step, the statistics slow each step):", "",
+                lines += ["Oxigraph's plan on its own store (`oxigraph query --explain-file --stats`; rows and time "
+                          "per step, the statistics slow each step):", "",
                           "```", r["plans"][name], "```", ""]
     return lines
