@@ -34,7 +34,8 @@ serve: validate $(NODE)
 test: $(VENV)/.installed $(NODE)
 	$(BIN)/pytest || [ $$? -eq 5 ]
 
-# The scale benchmark (minutes to an hour; writes docs/BENCHMARKS.md); never part of `make test`.
+# The scale benchmark (hours at 1M; writes docs/BENCHMARKS.md); never part of `make test`.
+# Sizes and engines one at a time: `bench/run.py --help`. Virtuoso: .ci/install-virtuoso.sh.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 

@@ -3,46 +3,65 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from paths import B, JSON_RESULTS
-
-
 from servers import Server
-
-# --- queries and clients ----------------------------------------------------------------------------
-
+from virtuoso import comparable
 
 PAGE_HOME = "page: home"
+GROUP_BY = "GROUP BY: one year"
+SERIES = "series: one indicator"
+ROW_CAP = 10000  # `mdo serve` and the bench's Virtuoso both cut a result here (endpoint/app.py, bench/virtuoso.py)
 
 
-def bench_queries(n: int) -> list[tuple[str, str]]:
-    from synthetic import Plan
+def group_by_year(year: int = 2021) -> str:
+    """The bench's aggregate over every current figure of one year, per voorziening.
 
+    Why this shape: the year and `mdo:actueel` are each chosen in a sub-select, so Oxigraph
+    hash-joins the two sets instead of looking up `mdo:actueel` for every figure of the year
+    (150,000 index lookups at 1M, each a RocksDB seek on disk: 2-3x slower on the on-disk store
+    at 100k). In memory the plain pattern is as fast or faster; the on-disk store is the default
+    at the sizes where it matters. Same rows as the plain pattern
+    `?obs mdo:jaar <year> ; mdo:actueel true ; mdo:voorziening ?v ; mdo:waarde ?w`.
+    """
+    return f"""PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
+SELECT ?voorziening (COUNT(?obs) AS ?cijfers) (SUM(?waarde) AS ?som) WHERE {{
+  {{ SELECT ?obs WHERE {{ ?obs mdo:jaar <{B}/id/jaar/{year}> }} }}
+  {{ SELECT ?obs WHERE {{ ?obs mdo:actueel true }} }}
+  ?obs mdo:voorziening ?voorziening ; mdo:waarde ?waarde .
+}} GROUP BY ?voorziening ORDER BY ?voorziening"""
+
+
+def bench_queries(size: int | str) -> list[tuple[str, str]]:
+    """The pages, the bench's two queries and every example query, for a synthetic size or "real"."""
     from endpoint.examples import load_examples
     from mdo.settings import load_settings
 
-    plan = Plan.for_size(n)
-    indicator = next(i for i in plan.indicators if i.style == "plain")
+    if size == "real":
+        indicator, voorziening = "digid-actieve-digids", "digid"
+    else:
+        from synthetic import Plan
+
+        plain = next(i for i in Plan.for_size(int(size)).indicators if i.style == "plain")
+        indicator, voorziening = plain.id, plain.voorziening
     queries = [
-        ("series: one indicator", f"""PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
+        (SERIES, f"""PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 SELECT ?jaar ?waarde ?editie WHERE {{
-  ?obs mdo:indicator <{B}/id/indicator/{indicator.id}> ; mdo:jaar ?j ; mdo:editie ?editie ;
+  ?obs mdo:indicator <{B}/id/indicator/{indicator}> ; mdo:jaar ?j ; mdo:editie ?editie ;
        mdo:uitsplitsing <{B}/id/uitsplitsing/totaal> ; mdo:actueel true ; mdo:waarde ?waarde .
   BIND(xsd:integer(STRAFTER(STR(?j), "/jaar/")) AS ?jaar)
 }} ORDER BY ?jaar"""),
-        ("GROUP BY: one year", f"""PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
-SELECT ?voorziening (COUNT(?obs) AS ?cijfers) (SUM(?waarde) AS ?som) WHERE {{
-  ?obs mdo:jaar <{B}/id/jaar/2021> ; mdo:actueel true ; mdo:voorziening ?voorziening ; mdo:waarde ?waarde .
-}} GROUP BY ?voorziening ORDER BY ?voorziening"""),
+        (GROUP_BY, group_by_year()),
     ]
-    pages = [(PAGE_HOME, "/"), ("page: a voorziening", f"/id/voorziening/{indicator.voorziening}")]
+    pages = [(PAGE_HOME, "/"), ("page: a voorziening", f"/id/voorziening/{voorziening}")]
     return pages + queries + [(example.name, example.text) for example in load_examples(load_settings().queries_dir)]
 
 
@@ -52,6 +71,7 @@ class Timing:
     wall: float
     rows: int | None
     error: str = ""
+    digest: str = ""  # of the rows, sorted and compared by value: the same answer on every engine?
 
     def cell(self) -> str:
         if not self.latencies:
@@ -64,13 +84,21 @@ class Timing:
     def median(self) -> float | None:
         return statistics.median(self.latencies) if self.latencies else None
 
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.wall if self.wall else 0.0
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds >= 0.0995 else f"{seconds * 1000:.1f} ms"
+
+
+def digest(result: dict[str, Any]) -> str:
+    """A fingerprint of a SPARQL JSON result's rows as a multiset, values compared as
+    `comparable` compares them (numbers by value: Virtuoso writes `22.0` for `22`)."""
+    names = result["head"]["vars"]
+    rows = sorted(repr(tuple(comparable(b[n]["value"]) if n in b else None for n in names))
+                  for b in result["results"]["bindings"])
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:12]
 
 
 def measure(url: str, query: str, clients: int, requests: int, budget: float, timeout: float) -> Timing:
@@ -87,11 +115,16 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
         warm = time.perf_counter() - first
         if response.status_code != 200:
             return Timing([], 0, None, f"HTTP {response.status_code}")
-        rows = len(response.json()["results"]["bindings"]) if params else None
+        if "X-SQL-State" in response.headers:  # Virtuoso's "anytime" answer: what it had at its time limit
+            return Timing([], 0, None, f"partial ({response.headers['X-SQL-State']})")
+        rows, fingerprint = None, ""
+        if params:
+            result = response.json()
+            rows, fingerprint = len(result["results"]["bindings"]), digest(result)
     except httpx.TimeoutException:
         return Timing([], 0, None, f"timeout > {timeout:g} s")
     if warm > budget / 2:  # too slow to repeat within the budget: report the one request
-        return Timing([warm], warm, rows)
+        return Timing([warm], warm, rows, digest=fingerprint)
     latencies: list[float] = []
     lock = threading.Lock()
     left = [requests]
@@ -123,31 +156,62 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
         t.start()
     for t in threads:
         t.join()
-    return Timing(latencies, time.perf_counter() - start, rows, errors[0] if errors and not latencies else "")
+    return Timing(latencies, time.perf_counter() - start, rows, errors[0] if errors and not latencies else "",
+                  fingerprint)
+
+
+@dataclass
+class Served:
+    """One engine at one size: its timings per query and client count, its load and its memory."""
+
+    name: str
+    timings: dict[str, dict[int, Timing]] = field(default_factory=dict)
+    start_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
+    load: dict[str, Any] = field(default_factory=dict)  # seconds, store_mb, peak_mb, what was timed
+    error: str = ""
+
+    def timing(self, query: str, clients: int) -> Timing | None:
+        return self.timings.get(query, {}).get(clients)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["timings"] = {q: {str(c): t.to_json() for c, t in by.items()} for q, by in self.timings.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Served:
+        rest = {k: v for k, v in data.items() if k != "timings"}
+        timings = {q: {int(c): Timing(**t) for c, t in by.items()} for q, by in data.get("timings", {}).items()}
+        return cls(timings=timings, **rest)
 
 
 def serve_and_measure(server: Server, queries: list[tuple[str, str]], args: argparse.Namespace,
-                      start_timeout: float) -> dict[str, Any]:
+                      start_timeout: float) -> Served:
+    """Start the server, send every query with each number of clients of `args.clients`, stop it."""
     print(f"  serve {server.name} ...", file=sys.stderr, flush=True)
+    served = Served(server.name)
     try:
         server.start(start_timeout)
     except RuntimeError as error:
-        return {"error": str(error)}
-    timings: dict[str, Timing] = {}
+        served.error = str(error)
+        return served
+    served.load, served.start_seconds = server.load, server.started_seconds
     try:
         for name, query in queries:
-            if query.startswith("/") and server.path != "/sparql":
-                continue  # a page of mdo serve; the peer has none
-            timing = measure(server.url, query, args.clients, args.requests, args.budget, args.timeout)
-            timings[name] = timing
-            print(f"    {name}: {timing.cell()} rows={timing.rows} n={len(timing.latencies)}", file=sys.stderr, flush=True)
-            if timing.error.startswith("timeout"):  # the server may still be busy with it: start afresh
-                server.stop()
-                server.start(start_timeout)
+            if query.startswith("/") and not server.pages:
+                continue  # a page of mdo serve; the peers have none
+            for clients in args.clients:
+                timing = measure(server.url, query, clients, args.requests, args.budget, args.timeout)
+                served.timings.setdefault(name, {})[clients] = timing
+                print(f"    {name} x{clients}: {timing.cell()} rows={timing.rows} n={len(timing.latencies)}",
+                      file=sys.stderr, flush=True)
+                if timing.error.startswith("timeout"):  # the server may still be busy with it: start afresh
+                    server.stop()
+                    server.start(start_timeout)
+                    break  # more clients would time out as well
     finally:
         server.stop()
-    done = [t for t in timings.values() if t.latencies]
-    return {"timings": timings, "start_seconds": server.started_seconds, "peak_rss_mb": server.peak[0],
-            "peak_pss_mb": server.peak[1],
-            "throughput": sum(len(t.latencies) for t in done) / sum(t.wall for t in done) if done else 0.0}
-
+    served.peak_rss_mb, served.peak_pss_mb = server.peak
+    return served

@@ -1,33 +1,18 @@
-"""The benchmark's report: docs/BENCHMARKS.md, written from the figures of a run."""
+"""The benchmark's report: docs/BENCHMARKS.md, written from the figures of one or more runs
+(`bench/run.py` keeps them per size in WORKDIR/results.json)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from paths import ROOT
 
-
-from servers import SERVERS
-from clients import PAGE_HOME, Timing, _ms
-
-# --- the report ---------------------------------------------------------------------------------
-
-
-def derived_growth_check() -> str:
-    """queries/02 must read the growth the converter derived (mdo:groei), not join every year to the one before."""
-    text = (ROOT / "queries" / "02-groei-boven-20-procent.rq").read_text(encoding="utf-8")
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    reads = re.search(r"mdo:groei\s+\?\w+", body) is not None and "mdo:vorigCijfer" in body
-    arithmetic = re.search(r"\?\w*jaar\w*\s*[-+]\s*1\b", body, re.I) is not None
-    if reads and not arithmetic:
-        return "yes: reads mdo:groei and mdo:vorigCijfer; no year arithmetic"
-    return "NO: the previous year is computed in the query"
+from clients import ROW_CAP, _ms
+from targets import names, section, served
 
 
 def fmt_s(figures: dict[str, Any], key: str = "seconds") -> str:
@@ -39,124 +24,127 @@ def fmt_s(figures: dict[str, Any], key: str = "seconds") -> str:
 
 
 def fmt_mb(figures: dict[str, Any], key: str = "peak_mb") -> str:
-    if not figures or key not in figures:
+    if not figures or not figures.get(key):
         return "-"
     return f"{figures[key]:,.0f} MB"
 
 
-def verdict(ok: bool | None) -> str:
-    return "-" if ok is None else ("met" if ok else "**not met**")
+def _order(size: str) -> tuple[int, int]:
+    return (0, 0) if size == "real" else (1, int(size))
 
 
-def _ratio(peer: "Timing | None", mdo: "Timing | None", timeout: float) -> str:
-    if mdo is None or not mdo.median:
-        return "-"
-    if peer is not None and peer.median:
-        return f"{peer.median / mdo.median:,.1f}x"
-    if peer is not None and peer.error.startswith("timeout"):
-        return f"> {timeout / mdo.median:,.0f}x"
-    return "-"
+def _size(r: dict[str, Any]) -> str:
+    n = r.get("observations")
+    if r["size"] == "real":
+        return f"real ({n:,} observations)" if n else "real"
+    return f"{n or int(r['size']):,}"
 
 
-def report(results: dict[int, dict[str, Any]], args: argparse.Namespace, peer: str, command: str, commit: str) -> str:
-    sizes = sorted(results)
+def report(results: dict[str, dict[str, Any]]) -> str:
+    results = {size: results[size] for size in sorted(results, key=_order)}
     lines = ["# Benchmarks", "",
-             "Scale and speed of the converter, the validation and the SPARQL endpoint on synthetic data",
-             "(`bench/synthetic.py`: editions in the real `markdown-tsv` form over the real voorzieningen, four",
-             "editions of five years each, converted by the real converter into the TriG dump every later step",
-             f"reads). Made by, on commit {commit}:", "",
-             "```sh", command, "```", "",
+             "Scale and speed of the converter, the validation and the SPARQL endpoint, side by side with",
+             "Oxigraph server (the same engine behind its own HTTP server) and Virtuoso, on the real cube and on",
+             "synthetic data (`bench/synthetic.py`: editions in the real `markdown-tsv` form over the real",
+             "voorzieningen, four editions of five years each). Every step and engine reads the one TriG file",
+             "the converter wrote for that size. How to run it, a size or an engine at a time:",
+             "`.venv/bin/python bench/run.py --help`; Virtuoso comes from `.ci/install-virtuoso.sh`, the",
+             "Oxigraph CLI from the `bench` extra (`.venv/bin/pip install -e '.[bench]'`).", "",
              f"Machine: {os.cpu_count()} cores, {_mem_total_gb():.0f} GB RAM, {platform.platform()}, Python "
-             f"{platform.python_version()}. Peer: {peer}, serving the same TriG file. Clients: {args.clients} "
-             f"concurrent over loopback, at most {args.requests} requests per query and server and {args.budget:g} s "
-             f"(a query slower than half of that is timed once), request timeout {args.timeout:g} s. "
-             "Latency is median / p95 of requests after one warm-up request.", "",
-             "## Build, validate, load", "",
-             "| observations | quads | TriG size | build (converter) | validate | load into on-disk store | store on disk |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in sizes:
-        r = results[n]
-        built, valid, load = r.get("build", {}), r.get("validate", {}), r.get("load", {})
-        vtext = fmt_s(valid) + (f" ({fmt_mb(valid)})" if valid and "error" not in valid else "")
+             f"{platform.python_version()}.", "", "| size | made by | commit | date | load average at start |",
+             "|---|---|---|---|---:|"]
+    for size, r in results.items():
+        load = " / ".join(f"{x:.1f}" for x in r.get("loadavg", []))
+        lines.append(f"| {size} | `{r.get('command', '')}` | {r.get('commit', '')} | {r.get('date', '')} | {load} |")
+    versions = {k: v for r in results.values() for k, v in r.get("versions", {}).items()}
+    lines += ["", "Engines: " + "; ".join(f"`{k}`: {v}" for k, v in versions.items()) + ".", "",
+              "Latency: the median of the requests after one warm-up request, sent by 1 and by 4 concurrent "
+              "clients over loopback (at most `--requests` requests and `--budget` seconds per query, engine "
+              "and client count; a query slower than half the budget is timed once). `mdo serve` and Virtuoso "
+              f"cut a result at {ROW_CAP:,} rows, Oxigraph server does not.", ""]
+    lines += _steps(results) + _loads(results)
+    for size, r in results.items():
+        lines += _latency(size, r)
+    return "\n".join(lines + section(results)) + "\n"
+
+
+def _steps(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["## Build and validate", "", "| size | quads | TriG size | build (converter) | validate |", "|---|---:|---:|---:|---:|"]
+    for r in results.values():
+        built, valid = r.get("build", {}), r.get("validate", {})
+        vtext = fmt_s(valid) + (f" ({fmt_mb(valid)}, {valid.get('mode', '')})" if valid and "error" not in valid else "")
         if valid.get("conforms") is False:
             vtext += f", {valid['violations']} violations"
-        size = f"{built['bytes'] / 2**20:,.0f} MB" if built.get("bytes") else "-"
-        lines.append(f"| {r['observations']:,} | {built.get('quads') or valid.get('quads') or 0:,} | {size} | "
-                     f"{fmt_s(built)} ({fmt_mb(built)}) | {vtext} | {fmt_s(load)} ({fmt_mb(load)}) | "
-                     f"{fmt_mb(load, 'store_mb')} |")
-    lines += ["", "Seconds and, in brackets, the step's peak RSS (each step runs in its own process; for validate",
-              "summed over the process and its workers, sampled every 0.1 s). How validate checked each cube:", ""]
-    lines += [f"- {results[n]['observations']:,}: {results[n].get('validate', {}).get('mode', '-')}" for n in sizes]
-    lines += [""]
+        size = f"{built['bytes'] / 2**20:,.1f} MB" if built.get("bytes") else "-"
+        lines.append(f"| {_size(r)} | {built.get('quads') or valid.get('quads') or 0:,} | {size} | "
+                     f"{fmt_s(built)} ({fmt_mb(built)}) | {vtext} |")
+    return lines + ["", "Seconds and, in brackets, the step's peak RSS (each step runs in its own process; for validate",
+                    "summed over the process and its workers, sampled every 0.1 s).", ""]
 
-    lines += ["## Endpoint memory and throughput", "",
-              "| observations | server | ready after | peak RSS (summed) | peak PSS | throughput, all queries |",
-              "|---:|---|---:|---:|---:|---:|"]
-    for n in sizes:
-        for key, name in SERVERS.items():
-            s = results[n].get(key)
-            if not s:
+
+def _loads(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["## Loading and serving, per engine", "",
+             "| size | engine | load | how | store on disk | peak RSS loading | ready after | peak RSS serving | peak PSS serving |",
+             "|---|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in results.values():
+        for key, data in r.get("engines", {}).items():
+            name = r.get("labels", {}).get(key, key)
+            s = served(r, key)
+            if s is None or s.error:
+                lines.append(f"| {_size(r)} | {name} | failed: {(s.error if s else data.get('error', ''))[:80]} | | | | | | |")
                 continue
-            if "error" in s:
-                lines.append(f"| {results[n]['observations']:,} | {name} | failed: {s['error'][:60]} | | | |")
-                continue
-            lines.append(f"| {results[n]['observations']:,} | {name} | {s['start_seconds']:.1f} s | "
-                         f"{s['peak_rss_mb']:,.0f} MB | {s['peak_pss_mb']:,.0f} MB | {s['throughput']:.1f} req/s |")
-    lines += ["", "`mdo serve` runs one uvicorn process per worker, each with two query-worker processes. Over the",
-              "on-disk store (the default) all of them open the one store read-only; with `--store memory` the",
-              "uvicorn process loads the data and forks its query workers, which share its pages until they",
-              "write to them. PSS (shared pages counted once) is the honest total. Ready after: from process",
-              "start until it answers (on disk: the store was built by the load step; in memory and",
-              "rdflib-endpoint: the file is parsed into memory). Throughput: completed requests / seconds",
-              "spent, over all queries.", ""]
+            lines.append(f"| {_size(r)} | {name} | {fmt_s(s.load)} | {s.load.get('how', '')} | {fmt_mb(s.load, 'store_mb')} | "
+                         f"{fmt_mb(s.load)} | {s.start_seconds:.1f} s | {s.peak_rss_mb:,.0f} MB | {s.peak_pss_mb:,.0f} MB |")
+    return lines + ["", "Load: from the TriG file to a store the server answers from (`mdo serve` on disk: "
+                    "`ensure_store`, the bulk loader and a compaction; in memory: the parse at start). Ready after: "
+                    "from process start until it answers. PSS counts a page shared between processes once: "
+                    "`mdo serve`'s honest total.", ""]
 
-    for n in sizes:
-        r = results[n]
-        lines += [f"## Query latency at {r['observations']:,} observations", "",
-                  "| query | rows | on disk, 2 query workers | on disk, 4 query workers | in memory | rdflib-endpoint "
-                  "| rdflib / on disk | rdflib / in memory |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        timings = {key: r.get(key, {}).get("timings", {}) for key in SERVERS}
-        for name in timings["mdo1"]:
-            a, b, m, c = (timings[key].get(name) for key in ("mdo1", "mdo2", "mem1", "peer"))
-            rows = a.rows if a and a.rows is not None else "-"
-            lines.append(f"| {name} | {rows} | {a.cell() if a else '-'} | {b.cell() if b else '-'} | "
-                         f"{m.cell() if m else 'not run'} | {c.cell() if c else 'not run'} | "
-                         f"{_ratio(c, a, args.timeout)} | {_ratio(c, m, args.timeout)} |")
-        lines.append("")
 
-    lines += ["## Targets", "", "| target | result | verdict |", "|---|---|---|"]
-    n = 100_000
-    for name in ("series: one indicator", "GROUP BY: one year"):
-        c = results.get(n, {}).get("peer", {}).get("timings", {}).get(name)
-        for key, where in (("mdo1", "on disk"), ("mem1", "in memory")):
-            a = results.get(n, {}).get(key, {}).get("timings", {}).get(name)
-            ok, text = None, "not measured"
-            if a and a.median and c and c.median:
-                ok = c.median / a.median >= 20
-                text = f"{c.median / a.median:,.0f}x ({_ms(c.median)} vs {_ms(a.median)})"
-            lines.append(f"| endpoint ({where}) >= 20x faster than rdflib-endpoint, {name}, 100k observations "
-                         f"| {text} | {verdict(ok)} |")
-    big = results.get(1_000_000, {})
-    built, valid = big.get("build", {}), big.get("validate", {})
-    lines.append(f"| 1M observations: build < 60 s in < 4 GB | {fmt_s(built)}, {fmt_mb(built)} | "
-                 f"{verdict(built['seconds'] < 60 and built['peak_mb'] < 4096) if built.get('seconds') else '-'} |")
-    lines.append(f"| 1M observations: validate < 120 s in < 4 GB | {fmt_s(valid)}, {fmt_mb(valid)} | "
-                 f"{verdict(valid['seconds'] < 120 and valid['peak_mb'] < 4096) if valid.get('seconds') else '-'} |")
-    lines.append(f"| year-over-year from the derived values (queries/02) | {derived_growth_check()} | "
-                 f"{verdict(derived_growth_check().startswith('yes'))} |")
-    for key, where in (("mdo1", "on disk"), ("mem1", "in memory")):
-        home = results.get(n, {}).get(key, {}).get("timings", {}).get(PAGE_HOME)
-        ok = home.median < 0.2 if home and home.median else None
-        lines.append(f"| home page < 200 ms, 100k observations ({where}) | {_ms(home.median) if home and home.median else '-'} "
-                     f"| {verdict(ok)} |")
-        slow = [(name, t) for name, t in results.get(n, {}).get(key, {}).get("timings", {}).items()
-                if not name.startswith("page:") and t.median and t.median >= 1.0]
-        measured = bool(results.get(n, {}).get(key, {}).get("timings"))
-        lines.append(f"| every query < 1 s, 100k observations ({where}) | "
-                     f"{', '.join(f'{name}: {_ms(t.median)}' for name, t in slow) or ('all' if measured else '-')} | "
-                     f"{verdict(not slow if measured else None)} |")
-    return "\n".join(lines) + "\n"
+def _rows(size_record: dict[str, Any], name: str, keys: list[str]) -> str:
+    """The rows every engine returned, or each engine's count flagged where they differ."""
+    got = {}
+    for key in keys:
+        s = served(size_record, key)
+        t = next(iter(s.timings.get(name, {}).values()), None) if s else None
+        if t is not None and t.rows is not None:
+            got[key] = t
+    if not got:
+        return "-"
+    counts = {t.rows for t in got.values()}
+    if max(counts) >= ROW_CAP:  # type: ignore[type-var]
+        return " / ".join(f"{t.rows:,}" for t in got.values()) + " (cap)"
+    if len({t.digest for t in got.values()}) == 1:
+        return f"{next(iter(counts)):,}"
+    label = {k: size_record.get("labels", {}).get(k, k).split(" (")[0] for k in got}
+    return "**differ**: " + ", ".join(f"{label[k]} {t.rows:,}" for k, t in got.items())
+
+
+def _latency(size: str, r: dict[str, Any]) -> list[str]:
+    keys = [k for k in r.get("engines", {}) if served(r, k)]
+    if not keys:
+        return []
+    clients = r.get("clients", [1, 4])
+    labels = [r.get("labels", {}).get(k, k) for k in keys]
+    ratios = [k for k in ("oxigraph", "virtuoso") if k in keys and "mdo" in keys]
+    lines = [f"## Query latency, {_size(r)}", "",
+             f"Median with {' / '.join(map(str, clients))} concurrent clients; rows: the same on every engine unless flagged.", "",
+             "| query | rows | " + " | ".join(labels) + "".join(f" | mdo / {r['labels'][k]}, 1 client" for k in ratios) + " |",
+             "|---|---:|" + "---:|" * (len(keys) + len(ratios))]
+    for name in names(r):
+        cells = []
+        for key in keys:
+            s = served(r, key)
+            timings = [s.timing(name, c) if s else None for c in clients]
+            if all(t is None for t in timings):
+                cells.append("-")
+            else:
+                cells.append(" / ".join((_ms(t.median) if t.median else t.error or "-") if t else "-" for t in timings))
+        for key in ratios:
+            m, other = (served(r, k).timing(name, 1) for k in ("mdo", key))  # type: ignore[union-attr]
+            cells.append(f"{m.median / other.median:.1f}x" if m and other and m.median and other.median else "-")
+        lines.append(f"| {name} | {_rows(r, name, keys)} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def kept_section(path: Path) -> str:
@@ -183,4 +171,3 @@ def _mem_total_gb() -> float:
         if line.startswith("MemTotal:"):
             return int(line.split()[1]) / 2**20
     return 0.0
-

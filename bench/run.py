@@ -1,27 +1,32 @@
-"""The scale benchmark: build, validate, load and serve synthetic cubes of 10k, 100k and 1M observations.
+"""The scale benchmark: build, validate, load and serve the real cube and synthetic cubes, side by side with Oxigraph server and Virtuoso.
 
-    .venv/bin/python bench/run.py                                  # all sizes, writes docs/BENCHMARKS.md
-    .venv/bin/python bench/run.py --sizes 10000 --out /tmp/b.md    # a quick run
+For each size (`real`: the bundled editions; a number: synthetic editions of about that many
+observations, `bench/synthetic.py`) it measures, each step in its own process (so peak RSS is
+the step's own):
+- build: the real converter (`converter.build.build`) into one TriG file, which every later step reads;
+- validate: `shapes.validate.validate` on it (pySHACL over Oxigraph, all shapes);
+- load and serve, per engine (`bench/engines.py`): `mdo serve` on its default store and on the
+  other one, Oxigraph server 0.5 (`oxigraph load` + `optimize`, `serve-read-only`), Virtuoso 7.2
+  (bulk loader), optionally rdflib-endpoint; each engine's load is timed. Every query of
+  `queries/`, the bench's two (one indicator's series; a GROUP BY over one year) and, on
+  `mdo serve`, two pages are sent by 1 and by 4 concurrent clients over loopback (`--clients`),
+  at most `--requests` requests per query, engine and client count within `--budget` seconds.
 
-For each size it measures, each step in its own process (so peak RSS is the step's own):
-- build: the real converter (`converter.build.build`: registry, extract, cube, TriG dump) on
-  synthetic editions (`bench/synthetic.py`, written before the clock starts);
-- validate: `shapes.validate.validate` on the cube (pySHACL over Oxigraph, all shapes);
-- load: `endpoint.store.ensure_store`, the on-disk store every endpoint worker opens read-only;
-- serve: `endpoint.server.serve` with 2 and 4 query workers over that one store, with the data
-  in memory (`--store memory`, up to `--memory-max` observations), and
-  rdflib-endpoint (PyPI `rdflib-endpoint`, installed in `bench/.venv`, created here, never the
-  project's venv) over the same file, up to `--peer-max` observations. Every query of `queries/`
-  plus two bench queries (one indicator's series; a GROUP BY over one year) and two pages of
-  `mdo serve` (the home page; a voorziening's page) is sent by `--clients`
-  concurrent clients over loopback, at most `--requests` requests per query and server and at
-  most `--budget` seconds; the table gives median and p95 latency, throughput and the peak memory
-  of the server's process tree (RSS summed, and PSS, which counts a shared page once).
+The report (`--out`, default docs/BENCHMARKS.md) has a table per size with a column per engine,
+the rows each engine returned (a difference is flagged), the targets of issue 19 and, for each
+query that misses one, Oxigraph's plan. Sizes run one at a time; with `--workdir` the figures
+are kept in WORKDIR/results.json, so separate runs add up to one report:
+
+    .venv/bin/python bench/run.py --quick                                  # smoke test, a minute or two
+    .venv/bin/python bench/run.py --sizes real 10000 --workdir /tmp/mdo-bench
+    .venv/bin/python bench/run.py --sizes 100000 --engines mdo,oxigraph,virtuoso --workdir /tmp/mdo-bench
+    .venv/bin/python bench/run.py --sizes 1000000 --engines mdo,oxigraph,virtuoso --workdir /tmp/mdo-bench
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import resource
@@ -36,10 +41,11 @@ from typing import Any
 
 from paths import ROOT
 
-
 from clients import bench_queries, serve_and_measure
-from report import kept_section, report, _commit
-from servers import ensure_peer_venv, mdo_server, peer_server, resident_mb
+from engines import DEFAULT_ENGINES, ENGINES, explain, label, missing, oxigraph_folder, server_for, versions, virtuoso_folder
+from report import _commit, kept_section, report
+from servers import resident_mb
+from targets import misses
 
 
 # --- steps, each run in a child process ----------------------------------------------------------
@@ -72,20 +78,21 @@ class TreePeak:
             self.peak = max(self.peak, resident_mb(os.getpid()))
 
 
-def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
+def step(name: str, size: str, path: Path, work: Path) -> dict[str, Any]:
     """One measured step in this (child) process; returns its figures."""
-    from synthetic import Plan
-
-    plan = Plan.for_size(n)
     if name == "build":
-        from synthetic import write_data_dir
-
         from converter.build import build
-        from mdo.settings import Settings
+        from mdo.settings import Settings, load_settings
 
-        write_data_dir(plan, work)  # the editions, not timed: they stand for the printed report
-        built = build(work / "data", work / "dist", base_iri=Settings(root=work).base_iri,
-                  ontology_dir=work / "ontology", out=path)
+        if size == "real":
+            settings = load_settings()
+        else:
+            from synthetic import Plan, write_data_dir
+
+            write_data_dir(Plan.for_size(int(size)), work)  # the editions, not timed: they stand for the printed report
+            settings = Settings(root=work)
+        built = build(settings.data_dir, work / "dist", base_iri=settings.base_iri, ontology_dir=settings.ontology_dir,
+                      out=path)
         return {"seconds": built.seconds, "observations": built.observations, "quads": built.quads,
                 "bytes": path.stat().st_size, "peak_mb": _peak_mb()}
     if name == "validate":
@@ -104,14 +111,14 @@ def step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
         start = time.perf_counter()
         folder = ensure_store(path)
         seconds = time.perf_counter() - start
-        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-        return {"seconds": seconds, "store_mb": size / 2**20, "peak_mb": _peak_mb()}
+        size_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+        return {"seconds": seconds, "store_mb": size_mb, "peak_mb": _peak_mb(), "how": "ensure_store (bulk load + optimize)"}
     raise SystemExit(f"unknown step {name}")
 
 
-def run_step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
-    print(f"  {name} {n:,} ...", file=sys.stderr, flush=True)
-    done = subprocess.run([sys.executable, __file__, "--step", name, "-n", str(n), "--path", str(path),
+def run_step(name: str, size: str, path: Path, work: Path) -> dict[str, Any]:
+    print(f"  {name} {size} ...", file=sys.stderr, flush=True)
+    done = subprocess.run([sys.executable, __file__, "--step", name, "--size", size, "--path", str(path),
                            "--work", str(work)], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
@@ -121,56 +128,119 @@ def run_step(name: str, n: int, path: Path, work: Path) -> dict[str, Any]:
     return figures
 
 
+# --- one size -------------------------------------------------------------------------------------
+
+
+def run_size(size: str, engines: list[str], args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Every step and engine at one size; the record the report is written from."""
+    from endpoint.store import in_memory_for, store_dir_for
+
+    print(f"size {size}", file=sys.stderr, flush=True)
+    r: dict[str, Any] = {"size": size, "loadavg": list(os.getloadavg()), "date": datetime.date.today().isoformat()}
+    cube = workdir / f"cube-{size}.trig"
+    r["build"] = run_step("build", size, cube, workdir / f"editions-{size}")
+    if "error" in r["build"]:
+        return r
+    r["observations"] = r["build"]["observations"]
+    r["validate"] = {} if args.quick else run_step("validate", size, cube, workdir)
+    on_disk = [key for key in engines if key.startswith("mdo") and in_memory_for(cube) == (key == "mdo-other")]
+    r["load"] = run_step("load", size, cube, workdir) if on_disk else {}
+    queries = bench_queries(size)
+    r["engines"], r["labels"] = {}, {}
+    for key in engines:
+        if key.startswith("mdo") and in_memory_for(cube) != (key == "mdo-other") and r["observations"] > args.memory_max:
+            continue  # served from memory: one copy per web process; too large here
+        if key == "rdflib" and r["observations"] > args.peer_max:
+            continue
+        try:
+            server = server_for(key, cube, workdir, args.load_timeout)
+        except RuntimeError as error:
+            r["engines"][key] = {"name": key, "error": str(error)}
+            continue
+        served = serve_and_measure(server, queries, args, args.load_timeout)
+        if key in on_disk:
+            served.load = r["load"]
+        elif key.startswith("mdo") or key == "rdflib":
+            served.load = {"seconds": served.start_seconds, "how": "parsed into memory at start"}
+        r["engines"][key], r["labels"][key] = served.to_json(), label(key, cube)
+    r["plans"] = {}
+    texts = dict(queries)
+    for name, why in misses(r):
+        if name in texts and name not in r["plans"]:
+            print(f"  explain {name} ({why}) ...", file=sys.stderr, flush=True)
+            r["plans"][name] = explain(oxigraph_folder(cube, workdir), texts[name], args.timeout)
+    for store in (oxigraph_folder(cube, workdir), virtuoso_folder(cube, workdir), store_dir_for(cube)):
+        shutil.rmtree(store, ignore_errors=True)  # gigabytes at 1M; every run loads afresh
+    return r
+
+
+def _size(text: str) -> str:
+    if text != "real" and not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a size is `real` or a number of observations, not {text!r}")
+    return text
+
+
+def _engines(text: str) -> list[str]:
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    wrong = [k for k in keys if k not in ENGINES]
+    if wrong:
+        raise argparse.ArgumentTypeError(f"unknown engine {', '.join(wrong)}: choose from {', '.join(ENGINES)}")
+    return keys
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds per query and server")
+    head, _, rest = __doc__.partition("\n\n")
+    parser = argparse.ArgumentParser(description=head, epilog=rest, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_size, nargs="+", help="`real` and/or numbers of observations "
+                        "(default: real 10000 100000 1000000; with --quick: 1000)")
+    parser.add_argument("--engines", type=_engines, default=list(DEFAULT_ENGINES),
+                        help=f"comma-separated, from {', '.join(ENGINES)} (default: {','.join(DEFAULT_ENGINES)})")
+    parser.add_argument("--clients", type=lambda t: [int(c) for c in t.split(",")], default=[1, 4],
+                        help="numbers of concurrent clients, comma-separated (default: 1,4)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1000 observations, no validation, "
+                        "3 requests and 2 s per query; writes a temporary report unless --out is given")
+    parser.add_argument("--out", type=Path, help="the report (default: docs/BENCHMARKS.md)")
+    parser.add_argument("--requests", type=int, default=40, help="at most this many requests per query, engine and client count")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per query, engine and client count")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    parser.add_argument("--memory-max", type=int, default=100_000, help="largest size served from memory too")
-    parser.add_argument("--peer-max", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temp dir)")
+    parser.add_argument("--load-timeout", type=float, default=3600.0, help="seconds to load a store and start a server")
+    parser.add_argument("--memory-max", type=int, default=100_000, help="largest size `mdo serve` serves from memory")
+    parser.add_argument("--peer-max", type=int, default=100_000, help="largest size rdflib-endpoint serves")
+    parser.add_argument("--workdir", type=Path, help="keep the files and results.json here, to add up runs (default: a temp dir)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("-n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step:
-        print(json.dumps(step(args.step, args.n, args.path, args.work)))
+        print(json.dumps(step(args.step, args.size, args.path, args.work)))
         return 0
-
-    command = ".venv/bin/python bench/run.py" + (
-        "" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv))
-    peer = ensure_peer_venv()
-    commit = _commit()  # before the first table is written: that changes the work tree
+    if args.quick:
+        args.requests, args.budget = min(args.requests, 3), min(args.budget, 2.0)
+    sizes = args.sizes or (["1000"] if args.quick else ["real", "10000", "100000", "1000000"])
+    out = args.out or (Path(tempfile.gettempdir()) / "mdo-bench-quick.md" if args.quick else ROOT / "docs" / "BENCHMARKS.md")
+    engines = []
+    for key in args.engines:
+        if missing(key):
+            print(f"warning: {key} left out: {missing(key)}", file=sys.stderr)
+        else:
+            engines.append(key)
+    command = ".venv/bin/python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    about = {"command": command.strip(), "commit": _commit(), "versions": versions(engines)}  # before the report changes the tree
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mdo-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    results: dict[int, dict[str, Any]] = {}
+    kept = workdir / "results.json"
+    results: dict[str, Any] = json.loads(kept.read_text(encoding="utf-8")) if kept.is_file() else {}
     try:
-        for n in args.sizes:
-            print(f"size {n:,}", file=sys.stderr, flush=True)
-            r: dict[str, Any] = {}
-            cube = workdir / f"cube-{n}.trig"
-            r["build"] = run_step("build", n, cube, workdir / f"editions-{n}")
-            r["observations"] = r["build"].get("observations", n)
-            r["validate"] = run_step("validate", n, cube, workdir)
-            r["load"] = run_step("load", n, cube, workdir)
-            queries = bench_queries(n)
-            start_timeout = 600.0
-            r["mdo1"] = serve_and_measure(mdo_server(cube, 2), queries, args, start_timeout)
-            r["mdo2"] = serve_and_measure(mdo_server(cube, 4), queries, args, start_timeout)
-            if n <= args.memory_max:
-                r["mem1"] = serve_and_measure(mdo_server(cube, 2, in_memory=True), queries, args, start_timeout)
-            if n <= args.peer_max:
-                r["peer"] = serve_and_measure(peer_server(cube), queries, args, 1800.0)
-            results[n] = r
-            args.out.write_text(report(results, args, peer, command, commit) + kept_section(args.out), encoding="utf-8")
+        for size in sizes:
+            results[size] = {**run_size(size, engines, args, workdir), **about, "clients": args.clients,
+                             "requests": args.requests, "budget": args.budget, "timeout": args.timeout}
+            kept.write_text(json.dumps(results, indent=1), encoding="utf-8")
+            out.write_text(report(results) + kept_section(out), encoding="utf-8")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(f"-> {args.out}", file=sys.stderr)
+    print(f"-> {out}", file=sys.stderr)
     return 0
 
 

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from report import _commit  # noqa: E402
-from servers import B, Server, memory, tree  # noqa: E402
+from paths import B  # noqa: E402
+from servers import Server, memory, tree  # noqa: E402
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -61,8 +62,8 @@ def build_real(folder: Path) -> Path:
 
 
 def server(data: Path, in_memory: bool) -> Server:
-    code = (f"from endpoint.server import serve; serve({str(data)!r}, base_iri={B!r}, "
-            f"queries_dir={str(ROOT / 'queries')!r}, port={{port}}, in_memory={in_memory})")
+    code = (f"from pathlib import Path; from endpoint.server import serve; serve(Path({str(data)!r}), base_iri={B!r}, "
+            f"queries_dir=Path({str(ROOT / 'queries')!r}), port={{port}}, in_memory={in_memory})")
     return Server("memory" if in_memory else "disk", [sys.executable, "-c", code])
 
 

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from paths import ROOT, B, PEER_VENV, PEER_PACKAGE, JSON_RESULTS
+from paths import ROOT, JSON_RESULTS
+from virtuoso import free_port
 
 
 # --- servers --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def tree(pid: int) -> list[int]:
@@ -70,9 +64,13 @@ def memory(pid: int) -> tuple[float, float]:
 
 @dataclass
 class Server:
+    """A SPARQL server in a process of its own session (stopped with everything it started)."""
+
     name: str
     command: list[str]
     path: str = "/sparql"
+    pages: bool = True  # serves `mdo serve`'s pages too
+    load: dict[str, Any] = field(default_factory=dict)  # how its data got into its store: engines.py
     url: str = ""
     process: subprocess.Popen[bytes] | None = None
     started_seconds: float = 0.0
@@ -86,8 +84,7 @@ class Server:
         begin = time.perf_counter()
         self.process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._sampling = True
-        threading.Thread(target=self._sample, daemon=True).start()
+        self._start_sampling()
         import httpx
 
         while True:
@@ -104,6 +101,10 @@ class Server:
             time.sleep(0.25)
         self.started_seconds = time.perf_counter() - begin
 
+    def _start_sampling(self) -> None:
+        self._sampling = True
+        threading.Thread(target=self._sample, daemon=True).start()
+
     def _sample(self) -> None:
         while self._sampling and self.process is not None and self.process.poll() is None:
             rss, pss = memory(self.process.pid)
@@ -119,31 +120,3 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
-
-
-SERVERS = {"mdo1": "mdo serve", "mdo2": "mdo serve --query-workers 4", "mem1": "mdo serve --store memory",
-           "peer": "rdflib-endpoint"}
-
-
-def mdo_server(path: Path, query_workers: int = 2, in_memory: bool = False) -> Server:
-    code = (f"from endpoint.server import serve; serve({str(path)!r}, base_iri={B!r}, queries_dir={str(ROOT / 'queries')!r}, "
-            f"port={{port}}, query_workers={query_workers}, query_timeout=60, in_memory={in_memory})")
-    return Server(f"mdo ({query_workers} query workers{', memory' if in_memory else ''})", [sys.executable, "-c", code])
-
-
-def peer_server(path: Path) -> Server:
-    return Server("rdflib-endpoint", [str(PEER_VENV / "bin" / "rdflib-endpoint"), "serve", str(path),
-                                      "--host", "127.0.0.1", "--port", "{port}"], path="/")
-
-
-def ensure_peer_venv() -> str:
-    """bench/.venv with rdflib-endpoint (the benchmark's own venv, not the project's)."""
-    if not (PEER_VENV / "bin" / "rdflib-endpoint").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", PEER_PACKAGE], check=True)
-    done = subprocess.run([str(PEER_VENV / "bin" / "python"), "-c",
-                           "import importlib.metadata as m; print(m.version('rdflib-endpoint'), m.version('rdflib'))"],
-                          capture_output=True, text=True, check=True)
-    endpoint_version, rdflib_version = done.stdout.split()
-    return f"rdflib-endpoint {endpoint_version} (rdflib {rdflib_version}, in-memory store)"
-

@@ -8,15 +8,9 @@ at the end; the system service is never used.
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import httpx
@@ -29,131 +23,24 @@ from endpoint.examples import load_examples
 from converter.publish import PublishError, _ChallengeAuth, default_query_url, publish
 from mdo.settings import Settings
 
-VIRTUOSO = shutil.which("virtuoso-t")
-ISQL = shutil.which("isql-vt") or shutil.which("isql")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from virtuoso import MISSING, VIRTUOSO, Instance, Virtuoso, comparable, free_port  # noqa: E402
+
 EXAMPLES = load_examples(load_settings().queries_dir)
-needs_virtuoso = pytest.mark.skipif(VIRTUOSO is None, reason="virtuoso-t not installed (.ci/install-virtuoso.sh)")
-
-INI = """\
-[Database]
-DatabaseFile       = {dir}/virtuoso.db
-ErrorLogFile       = {dir}/virtuoso.log
-LockFile           = {dir}/virtuoso.lck
-TransactionFile    = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile    = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-
-[Parameters]
-ServerPort         = 127.0.0.1:{sql_port}
-DisableUnixSocket  = 1
-NumberOfBuffers    = 10000
-MaxDirtyBuffers    = 6000
-MaxQueryMem        = 256M
-DirsAllowed        = .
-CheckpointInterval = 60
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:{http_port}
-ServerRoot           = {dir}
-ServerThreads        = 4
-MaxClientConnections = 4
-
-[SPARQL]
-ResultSetMaxRows      = 10000
-MaxQueryExecutionTime = 60
-"""
-
-
-@dataclass(frozen=True)
-class Virtuoso:
-    base: str  # http://127.0.0.1:{port}
-    user: str
-    password: str
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.base}/sparql-graph-crud-auth"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base}/sparql"
-
-    def count(self, graph: str) -> int:
-        response = httpx.get(
-            self.query_url,
-            params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", "format": "text/csv"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return int(response.text.split()[1])
-
-    def has(self, pattern: str) -> bool:
-        """Whether a graph pattern matches. (Virtuoso 7.2 answers ASK as a one-row table, so COUNT it.)"""
-        response = httpx.get(
-            self.query_url,
-            params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", "format": "text/csv"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return int(response.text.split()[1]) > 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _isql(port: int, password: str, sql: str) -> None:
-    assert ISQL, "isql-vt is missing although virtuoso-t is installed"
-    result = subprocess.run([ISQL, f"127.0.0.1:{port}", "dba", password, f"exec={sql}"], capture_output=True, text=True, timeout=60)
-    if result.returncode != 0 or "*** Error" in result.stdout + result.stderr:
-        raise RuntimeError(f"isql {sql!r}: {result.stdout}{result.stderr}")
+needs_virtuoso = pytest.mark.skipif(VIRTUOSO is None, reason=MISSING)
 
 
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A throw-away Virtuoso: own ini and database under tmp, loopback, free ports, a writer user."""
+    """A throw-away Virtuoso (`bench/virtuoso.py`): own ini and database under tmp, loopback, free ports, a writer user."""
     if VIRTUOSO is None:
-        pytest.skip("virtuoso-t not installed (.ci/install-virtuoso.sh)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql_port, http_port = _free_port(), _free_port()
-    (folder / "virtuoso.ini").write_text(INI.format(dir=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    log = (folder / "stdout.log").open("wb")
-    process = subprocess.Popen(
-        [VIRTUOSO, "+configfile", str(folder / "virtuoso.ini"), "+foreground"], cwd=folder, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{http_port}"
+        pytest.skip(MISSING)
+    instance = Instance(tmp_path_factory.mktemp("virtuoso"))
+    instance.start()
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited with {process.returncode}:\n{(folder / 'stdout.log').read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Virtuoso did not answer on {base} within 90 s")
-            time.sleep(0.5)
-        user, password, dba = "mdo", secrets.token_hex(8), secrets.token_hex(8)
-        # A writer that may use the authenticated Graph Store; then no default dba password.
-        _isql(sql_port, "dba", f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";")
-        _isql(sql_port, "dba", f"USER_PASSWORD_SET('dba', '{dba}');")
-        yield Virtuoso(base, user, password)
+        yield instance.writer()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        instance.stop()
 
 
 @pytest.fixture(scope="session")
@@ -186,25 +73,17 @@ def test_publish_puts_every_graph_and_the_checks_pass(published, local_counts, v
     assert virtuoso.has(f'<{base}/id/indicator/digid-actieve-digids> ?p "Aantal actieve DigiD\u2019s"@nl')
 
 
-def _comparable(value: str) -> object:
-    """A result value as both stores mean it: numbers by value (Virtuoso writes `22.0` for `22`)."""
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return value
-
-
 @needs_virtuoso
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_each_example_query_gives_the_same_rows_on_virtuoso(published, virtuoso, built_dataset, example):
     """Users of `mdo publish` run the example queries on their Virtuoso: the same rows as here."""
     solutions = built_dataset.query(example.text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
-    here = [tuple(_comparable(row[n].value) if row[n] is not None else None for n in names) for row in solutions]
+    here = [tuple(comparable(row[n].value) if row[n] is not None else None for n in names) for row in solutions]
     response = httpx.post(virtuoso.query_url, data={"query": example.text},
                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
     assert response.status_code == 200, response.text
-    there = [tuple(_comparable(b[n]["value"]) if n in b else None for n in names)
+    there = [tuple(comparable(b[n]["value"]) if n in b else None for n in names)
              for b in response.json()["results"]["bindings"]]
     assert here, "the example gives rows on the real cube"
     assert sorted(there, key=repr) == sorted(here, key=repr)
@@ -248,7 +127,7 @@ def test_a_refused_write_names_url_and_status_and_changes_nothing(published, loc
 
 @needs_virtuoso
 def test_a_store_that_is_not_there_is_a_clear_error(built_trig):
-    url = f"http://127.0.0.1:{_free_port()}/sparql-graph-crud-auth"
+    url = f"http://127.0.0.1:{free_port()}/sparql-graph-crud-auth"
     with pytest.raises(PublishError, match=rf"PUT {url}\?graph=.*ConnectError"):
         publish(built_trig, url, auth=("mdo", "x"))
 
