@@ -30,7 +30,8 @@ from converter.rdf.vocab import PREFIXES
 @dataclass(frozen=True)
 class Built:
     quads: int
-    observations: int
+    observations: int  # figures: the data set's qb:Observations
+    missing: int  # printed cells without a figure (mdo:OntbrekendCijfer), not observations
     written: list[Path]
     seconds: float
     findings: int = 0  # in the quality report
@@ -88,5 +89,5 @@ def build(data_dir: Path, dist_dir: Path, *, base_iri: str, ontology_dir: Path, 
                 written += [staging / "catalogus.ttl", staging / "observations.csv", staging / "quality.md",
                             staging / "quality-tables.csv"]
             written = [dist / path.name for path in written]
-    return Built(quads, len(extraction.observations), written, time.perf_counter() - started, len(extraction.findings),
+    return Built(quads, extraction.figures, extraction.missing, written, time.perf_counter() - started, len(extraction.findings),
                  sum(f.kind == "unread-line" for f in extraction.findings))

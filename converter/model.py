@@ -129,7 +129,8 @@ class TableAccount:
     cells_seen: int = 0
     cells_published: int = 0
     cells_rejected: int = 0
-    observations: int = 0
+    observations: int = 0  # figures published
+    missing: int = 0  # printed cells without a figure ('-', blank), published as such (mdo:OntbrekendCijfer)
 
     @property
     def balanced(self) -> bool:

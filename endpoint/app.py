@@ -32,7 +32,8 @@ from endpoint.headers import SecurityHeaders, server_error
 from endpoint.limits import LimitRequestSize
 from endpoint.pool import QueryPool
 from endpoint.protocol import BYTE_LIMIT_HEADER, CUT_HEADER, LIMIT_HEADER, TRUNCATED_HEADER
-from endpoint.routes import Served, router
+from endpoint.routes import router
+from endpoint.served import Answered, Served, answered
 from endpoint.store import LoadedStore, data_stamp
 from endpoint.urls import Urls
 from endpoint.values import dutch_date
@@ -95,9 +96,6 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.served = served
-    # What the pages of `site.py` read (they came after `Served`; one object for both is left to do).
-    app.state.store, app.state.pool, app.state.urls = loaded, pool, urls
-    app.state.templates, app.state.data = templates, data
     app.state.api = ApiContext(pool, base_iri, max_rows, max_result_bytes)
     app.include_router(router)
     app.include_router(api_router(queries_dir))
@@ -107,6 +105,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(HTTPException, site.http_error)
+    app.add_exception_handler(Answered, answered)
     app.add_middleware(LimitRequestSize, max_bytes=max_request_bytes)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],

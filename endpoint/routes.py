@@ -1,91 +1,29 @@
 """Every route of the endpoint, as handlers at module level on one `APIRouter`.
 
-Each handler gets what it works with through a dependency (`Served`: the store, the pool, the
-URLs, the limits, set once on the app by `app.create_app`), negotiates, calls `pages` /
-`sparql`, and renders a template or a response class from `protocol`.
+Each handler gets what it works with through dependencies (`served.py`: `Endpoint`, the store,
+the pool, the URLs, the limits, set once on the app by `app.create_app`; for linked data, the
+negotiated format and the IRI of the path), calls `pages` / `sparql`, and renders a template or
+a response class from `protocol`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import anyio.to_thread
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends
-from jinja2 import Environment
+from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, Response
 
 from endpoint import pages, site, site_pages, sparql
-from endpoint.examples import Example
-from endpoint.pool import PoolBusy, QueryPool, QueryTimeout
-from endpoint.protocol import GRAPH_FORMATS, NotAcceptable, choose
+from endpoint.pool import PoolBusy, QueryTimeout
 from endpoint.results import Failure, QueryJob
-from endpoint.store import LoadedStore
-from endpoint.urls import Urls
+from endpoint.served import Endpoint, Negotiated, RequestedIri, alternates, link_header
 from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
 
-@dataclass(frozen=True)
-class Served:
-    """What the handlers serve and within which limits; one per app, on `app.state.served`."""
-
-    data: Path
-    store: LoadedStore
-    pool: QueryPool
-    urls: Urls
-    base_iri: str
-    examples: list[Example]
-    query_timeout: float
-    max_rows: int
-    max_result_bytes: int
-    graphs: list[str]
-    templates: Environment
-
-    def page(self, template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
-             **context: Any) -> HTMLResponse:
-        html = self.templates.get_template(template).render(alternates=links or [], **context)
-        headers = {"Vary": "Accept"}
-        if links:
-            headers["Link"] = link_header(links)
-        return HTMLResponse(html, status_code=status, headers=headers)
-
-    def bad_iri(self, wants_html: bool, iri: str) -> Response | None:
-        """A 400 when the path does not make an IRI (a space, a byte that is not UTF-8); else None."""
-        try:
-            ox.NamedNode(iri)
-        except ValueError:
-            message = f"{iri!r} is geen geldige IRI."
-            if wants_html:
-                return self.page("error.html", status=400, status_text="Ongeldig verzoek", message=message)
-            return PlainTextResponse(message + "\n", status_code=400)
-        return None
-
-    def not_found(self, wants_html: bool, what: str) -> Response:
-        message = f"{what} staat niet in deze dataset."
-        if wants_html:
-            return self.page("error.html", status=404, status_text="Niet gevonden", message=message)
-        return PlainTextResponse(message + "\n", status_code=404)
-
-
-def served(request: Request) -> Served:
-    return request.app.state.served  # type: ignore[no-any-return]
-
-
-Endpoint = Annotated[Served, Depends(served)]
 router = APIRouter()
-
-
-def alternates(path: str, urls: Urls) -> list[dict[str, str]]:
-    """The machine-readable forms of a page, for `<link rel=alternate>` and the Link header."""
-    return [{"href": urls.alternate(path, fmt.name), "type": fmt.media_type, "name": fmt.name.upper()}
-            for fmt in GRAPH_FORMATS]
-
-
-def link_header(links: list[dict[str, str]]) -> str:
-    return ", ".join(f'<{link["href"]}>; rel="alternate"; type="{link["type"]}"' for link in links)
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -122,23 +60,15 @@ async def query_page(request: Request, s: Endpoint) -> Response:
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
-async def resource(request: Request, s: Endpoint) -> Response:
+async def resource(request: Request, s: Endpoint, fmt: Negotiated, iri: RequestedIri) -> Response:
     path = request.url.path
-    iri = s.urls.iri_for_path(path)
-    try:
-        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-    except NotAcceptable as problem:
-        return PlainTextResponse(str(problem) + "\n", status_code=406)
-    invalid = s.bad_iri(fmt is None, iri)
-    if invalid is not None:
-        return invalid
     links = alternates(path, s.urls)
     if fmt is None:
         if path.startswith("/id/voorziening/"):
             context = await anyio.to_thread.run_sync(pages.voorziening, s.store, s.urls, iri)
             if context is not None:
                 return s.page("voorziening.html", links=links, v=context)
-        return await site.resource_page(request, iri, links)
+        return await site.resource_page(request, s, iri, links)
     triples = await anyio.to_thread.run_sync(s.store.triples_about, iri)
     if not triples:
         return s.not_found(False, iri)
@@ -147,17 +77,9 @@ async def resource(request: Request, s: Endpoint) -> Response:
 
 
 @router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
-async def graph(request: Request, s: Endpoint) -> Response:
-    iri = s.urls.iri_for_path(request.url.path)
-    try:
-        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-    except NotAcceptable as problem:
-        return PlainTextResponse(str(problem) + "\n", status_code=406)
-    invalid = s.bad_iri(fmt is None, iri)
-    if invalid is not None:
-        return invalid
+async def graph(request: Request, s: Endpoint, fmt: Negotiated, iri: RequestedIri) -> Response:
     if fmt is None:
-        return await site.graph_page(request, iri)
+        return await site.graph_page(request, s, iri)
     name = ox.NamedNode(iri)
     triples = [q.triple for q in s.store.store.quads_for_pattern(None, None, None, name)]
     if not triples:
@@ -182,13 +104,9 @@ async def download(request: Request, name: str, s: Endpoint) -> Response:
 
 
 @router.api_route("/catalogus", methods=["GET", "HEAD"])
-async def catalogue(request: Request, s: Endpoint) -> Response:
-    try:
-        fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-    except NotAcceptable as problem:
-        return PlainTextResponse(str(problem) + "\n", status_code=406)
+async def catalogue(s: Endpoint, fmt: Negotiated) -> Response:
     if fmt is None:
-        return await site.catalogue_page(request)
+        return await site.catalogue_page(s)
     path = s.data.parent / CATALOGUE_FILE
     if fmt.name == "ttl" and path.is_file():
         return FileResponse(path, media_type="text/turtle", headers={"Vary": "Accept"})

@@ -1,8 +1,8 @@
 """The routes of the site beyond the voorziening pages: the vocabulary (`/def/mdo`), the catalogue
 and graph pages, the VoID description, the typed resource pages, and the Dutch error page.
 
-Handlers are module-level and take what they need from `request.app.state` (`store`, `urls`,
-`templates`, `settings`), set by `create_app`; the app includes `router` and registers
+Handlers are module-level and take what they serve through the `Endpoint` dependency
+(`served.py`, the one `Served` that `create_app` sets); the app includes `router` and registers
 `http_error` for every HTTP error, so an unknown path gets a page (or JSON for API clients).
 """
 
@@ -16,10 +16,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import pages, site_pages
 from .protocol import GRAPH_FORMATS, NotAcceptable, choose, parse_accept
+from .served import Endpoint, Negotiated, Served, alternates, served
 from .vocab import DCTERMS, FOAF, MDO, PREFIXES, QB, RDF, SKOS, XSD
 
 router = APIRouter()
@@ -28,22 +29,6 @@ EDITOR = Path(__file__).resolve().parents[1] / "node_modules" / "@triply" / "yas
 VOID = "http://rdfs.org/ns/void#"
 TITLES = {400: "Ongeldig verzoek", 404: "Niet gevonden", 405: "Methode niet toegestaan", 406: "Niet beschikbaar",
           503: "Tijdelijk niet beschikbaar"}
-
-
-def render(request: Request, template: str, *, status: int = 200, links: list[dict[str, str]] | None = None,
-           **context: Any) -> HTMLResponse:
-    """A page from the app's autoescaped templates."""
-    html = request.app.state.templates.get_template(template).render(alternates=links or [], **context)
-    headers = {"Vary": "Accept"}
-    if links:
-        headers["Link"] = ", ".join(f'<{x["href"]}>; rel="alternate"; type="{x["type"]}"' for x in links)
-    return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def alternates(path: str, request: Request) -> list[dict[str, str]]:
-    urls = request.app.state.urls
-    return [{"href": urls.alternate(path, fmt.name), "type": fmt.media_type, "name": fmt.name.upper()}
-            for fmt in GRAPH_FORMATS]
 
 
 def page_number(request: Request) -> int:
@@ -62,8 +47,8 @@ def wants_html(request: Request) -> bool:
 def error_page(request: Request, status: int, message: str) -> Response:
     """The site's error answer: a Dutch page for a browser, JSON for API clients, else text."""
     if wants_html(request):
-        return render(request, "error.html", status=status, status_code=status,
-                      status_text=TITLES.get(status, "Fout"), message=message)
+        return served(request).page("error.html", status=status, status_code=status, status_text=TITLES.get(status, "Fout"),
+                      message=message)
     if "json" in (request.headers.get("accept") or ""):
         return JSONResponse({"detail": message}, status_code=status)
     return PlainTextResponse(message + "\n", status_code=status)
@@ -78,66 +63,53 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def negotiate(request: Request) -> Any:
-    """The graph format asked for, None for a page; raises NotAcceptable for a bad `format`."""
-    return choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
-
-
 # -- pages called from the app's own handlers -----------------------------------------------
-async def resource_page(request: Request, iri: str, links: list[dict[str, str]]) -> Response:
+async def resource_page(request: Request, s: Served, iri: str, links: list[dict[str, str]]) -> Response:
     """The page of a dataset resource: an indicator, an observation, or any other thing."""
-    state, path, page = request.app.state, request.url.path, page_number(request)
+    path, page = request.url.path, page_number(request)
     if path.startswith("/id/indicator/"):
-        context = await anyio.to_thread.run_sync(site_pages.indicator, state.store, state.urls, iri, page)
+        context = await anyio.to_thread.run_sync(site_pages.indicator, s.store, s.urls, iri, page)
         if context is not None:
-            return render(request, "indicator.html", links=links, **context)
+            return s.page("indicator.html", links=links, **context)
     if path.startswith(("/id/observatie/", "/id/ontbrekend-cijfer/")):
-        context = await anyio.to_thread.run_sync(site_pages.observation, state.store, state.urls, iri, page)
+        context = await anyio.to_thread.run_sync(site_pages.observation, s.store, s.urls, iri, page)
         if context is not None:
-            return render(request, "observation.html", links=links, **context)
-    described = await anyio.to_thread.run_sync(pages.describe, state.store, state.urls, iri, page)
+            return s.page("observation.html", links=links, **context)
+    described = await anyio.to_thread.run_sync(pages.describe, s.store, s.urls, iri, page)
     if described is None:
         return error_page(request, 404, f"{iri} staat niet in deze dataset.")
-    return render(request, "resource.html", links=links, r=described)
+    return s.page("resource.html", links=links, r=described)
 
 
-async def catalogue_page(request: Request) -> Response:
-    state = request.app.state
-    context = await anyio.to_thread.run_sync(site_pages.catalogue, state.store, state.urls)
-    return render(request, "catalogue.html", links=alternates("/catalogus", request), c=context)
+async def catalogue_page(s: Served) -> Response:
+    context = await anyio.to_thread.run_sync(site_pages.catalogue, s.store, s.urls)
+    return s.page("catalogue.html", links=alternates("/catalogus", s.urls), c=context)
 
 
-async def graph_page(request: Request, iri: str) -> Response:
-    state = request.app.state
-    context = await anyio.to_thread.run_sync(site_pages.graph, state.store, state.urls, iri)
+async def graph_page(request: Request, s: Served, iri: str) -> Response:
+    context = await anyio.to_thread.run_sync(site_pages.graph, s.store, s.urls, iri)
     if context is None:
         return error_page(request, 404, f"{iri} is geen graaf van deze dataset.")
-    return render(request, "graph.html", links=alternates(request.url.path, request), g=context)
+    return s.page("graph.html", links=alternates(request.url.path, s.urls), g=context)
 
 
 # -- routes of their own ----------------------------------------------------------------------
 @router.get("/def/mdo", include_in_schema=False)
-async def vocabulary(request: Request) -> Response:
+async def vocabulary(s: Endpoint, fmt: Negotiated) -> Response:
     """The vocabulary: a page with a section per term at its fragment, or Turtle, JSON-LD, ..."""
-    try:
-        fmt = negotiate(request)
-    except NotAcceptable as problem:
-        return PlainTextResponse(str(problem) + "\n", status_code=406)
-    state = request.app.state
     if fmt is None:
-        context = await anyio.to_thread.run_sync(site_pages.vocabulary, state.store, state.urls)
-        return render(request, "vocabulary.html", links=alternates("/def/mdo", request), v=context)
-    triples = await anyio.to_thread.run_sync(site_pages.vocabulary_triples, state.store)
+        context = await anyio.to_thread.run_sync(site_pages.vocabulary, s.store, s.urls)
+        return s.page("vocabulary.html", links=alternates("/def/mdo", s.urls), v=context)
+    triples = await anyio.to_thread.run_sync(site_pages.vocabulary_triples, s.store)
     return fmt.response(triples, headers={"Vary": "Accept"})
 
 
 @router.get("/query/termen.json", include_in_schema=False)
-async def completions(request: Request) -> Response:
+async def completions(s: Endpoint) -> Response:
     """What the editor completes: the dataset's prefixes, and the classes and properties it uses."""
-    state = request.app.state
-    if getattr(state, "completions", None) is None:  # computed once: the data do not change under a server
-        state.completions = await anyio.to_thread.run_sync(completion_lists, state.store)
-    return JSONResponse(state.completions, headers={"Cache-Control": "max-age=3600"})
+    if not s.completions:  # computed once: the data do not change under a server
+        s.completions.update(await anyio.to_thread.run_sync(completion_lists, s.store))
+    return JSONResponse(s.completions, headers={"Cache-Control": "max-age=3600"})
 
 
 def completion_lists(store: Any) -> dict[str, list[str]]:
@@ -148,20 +120,20 @@ def completion_lists(store: Any) -> dict[str, list[str]]:
 
 
 @router.get("/.well-known/void", include_in_schema=False)
-async def void(request: Request) -> Response:
+async def void(request: Request, s: Endpoint) -> Response:
     """A VoID description of the dataset (https://www.w3.org/TR/void/), Turtle by default."""
     try:
         fmt = choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"))
     except NotAcceptable as problem:
         return PlainTextResponse(str(problem) + "\n", status_code=406)
     assert fmt is not None
-    triples = await anyio.to_thread.run_sync(void_triples, request.app.state)
+    triples = await anyio.to_thread.run_sync(void_triples, s)
     return fmt.response(triples, headers={"Vary": "Accept"})
 
 
-def void_triples(state: Any) -> list[ox.Triple]:
+def void_triples(s: Served) -> list[ox.Triple]:
     """The dataset as a void:Dataset: size, endpoint, dumps, vocabularies, a subset per graph."""
-    store, urls = state.store, state.urls
+    store, urls = s.store, s.urls
     base = urls.base_iri
     rows = store.select("SELECT ?d WHERE { ?d a qb:DataSet } LIMIT 1")
     dataset = ox.NamedNode(rows[0]["d"] if rows else base + "/id/dataset")

@@ -135,7 +135,8 @@ def extract_command(out: Optional[Path] = typer.Option(None, "--out", help="CSV 
     out = out or settings.dist_dir / "observations.csv"
     write_tidy(extraction.observations, out)
     write_rejects(extraction.rejects, out.with_name(out.stem + "-rejects.csv"))
-    err.print(f"{len(extraction.observations)} observations -> {out}; {len(extraction.rejects)} rejects -> {out.with_name(out.stem + '-rejects.csv')}")
+    err.print(f"{extraction.figures:,} observations and {extraction.missing:,} cells without a figure -> {out}; "
+              f"{len(extraction.rejects)} rejects -> {out.with_name(out.stem + '-rejects.csv')}")
 
 
 @app.command("build")
@@ -147,7 +148,8 @@ def build_command(out: Optional[Path] = typer.Option(None, "--out", help="one fi
     settings = _settings()
     built = build(settings.data_dir, settings.dist_dir, base_iri=settings.base_iri, ontology_dir=settings.ontology_dir,
                   out=out, allow_unread=allow_unread)
-    err.print(f"{built.quads} quads, {built.observations} observations in {built.seconds:.2f} s -> "
+    err.print(f"{built.quads:,} quads ({built.observations:,} observations and {built.missing:,} cells without a figure) "
+              f"in {built.seconds:.2f} s -> "
               + ", ".join(map(str, built.written)))
     err.print(f"{built.findings} findings about the source (mdo quality, dist/quality.md)")
     if built.unread:

@@ -276,8 +276,10 @@ def _violations(report: Graph, shapes: Graph, store: ox.Store) -> list[Violation
     return sorted(dict.fromkeys(violations), key=report_order)  # each result once, as from chunks
 
 
-def report_order(v: Violation) -> tuple[tuple[int, int], str, str, str, str]:
-    return (_rule_order(v.rule), v.rule, str(v.focus_node), str(v.value), str(v.path))
+def report_order(v: Violation) -> tuple[tuple[int, int], str, str, str, str, str]:
+    """By rule, focus, value and path; then by message, so that two results of one rule on one
+    value (MDO-4: two units, and a unit not the indicator's) come in the same order from any store."""
+    return (_rule_order(v.rule), v.rule, str(v.focus_node), str(v.value), str(v.path), v.message)
 
 
 def _rule(shapes: Graph, shape: Node | None) -> tuple[str, str | None]:

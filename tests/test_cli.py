@@ -17,6 +17,7 @@ def test_extract_writes_the_tidy_csv(tmp_path):
     out = tmp_path / "obs.csv"
     result = run("extract", "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert " ".join(result.stderr.split()).startswith("1,251 observations and 59 cells without a figure -> ")
     with out.open(encoding="utf-8") as handle:
         table = list(csv.DictReader(handle))
     digid = [r for r in table if r["indicator"] == "digid-actieve-digids" and r["edition"] == "2020" and r["year"] == "2018"]
@@ -30,6 +31,7 @@ def test_build_out_follows_the_extension(tmp_path, suffix):
     out = tmp_path / f"mdo{suffix}"
     result = run("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert " ".join(result.stderr.split()).startswith("32,967 quads (1,251 observations and 59 cells without a figure) in ")
     graph = Dataset()
     graph.parse(out, format={".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}[suffix])
     assert len(list(graph.quads((None, None, None, None)))) > 25000
@@ -50,8 +52,12 @@ def test_quality_report_lists_anomalies_with_places():
     assert "'9.100.00'" in result.stdout
     assert "'500' in editie 2020" in result.stdout
     assert result.stdout.startswith("# Kwaliteitsrapport van de bron")
+    assert result.stdout.splitlines()[4] == ("1.251 waarnemingen en 59 ontbrekende cijfers uit 1.298 cijfercellen: "
+                                             "1.296 gepubliceerd, 2 afgewezen; 28 bevindingen.")
     english = run("quality", "--lang", "en")
     assert "'500' in edition 2020" in english.stdout and english.stdout.startswith("# Source quality report")
+    assert english.stdout.splitlines()[4] == ("1251 observations and 59 cells without a figure from 1298 figure cells: "
+                                              "1296 published, 2 rejected; 28 findings.")
 
 
 def test_registry_propose_knows_every_label():

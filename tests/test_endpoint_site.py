@@ -269,3 +269,19 @@ def test_the_jsonld_dump_carries_a_context(built_trig: Path) -> None:
     assert document["@context"]["qb"] == "http://purl.org/linked-data/cube#"
     dataset = ox.Dataset(ox.parse(path=str(built_trig.parent / "mdo.jsonld"), format=ox.RdfFormat.JSON_LD))
     assert len(dataset) == len(ox.Dataset(ox.parse(path=str(built_trig), format=ox.RdfFormat.TRIG)))
+
+
+@pytest.mark.parametrize("path", ["/id/voorziening/digid", "/graph/codes"])
+def test_linked_data_answers_a_bad_format_before_a_bad_iri(server: LiveServer, path: str) -> None:
+    """An unknown `format` is a 406 as text, also for a path that makes no IRI; that path is a 400,
+    as text for RDF and as a page for a browser."""
+    refused = "format='pdf' is not available here; use one of: ttl, nt, jsonld, rdf\n"
+    for asked in (path, path + "%20x"):
+        response = httpx.get(server.url + asked, params={"format": "pdf"}, headers={"Accept": "text/html"})
+        assert (response.status_code, response.headers["content-type"], response.text) == (406, "text/plain; charset=utf-8", refused)
+    iri = "https://data.monitordigitaleoverheid.nl" + path + " x"
+    as_rdf = httpx.get(server.url + path + "%20x", params={"format": "ttl"})
+    assert (as_rdf.status_code, as_rdf.text) == (400, f"{iri!r} is geen geldige IRI.\n")
+    page = httpx.get(server.url + path + "%20x", headers={"Accept": "text/html"})
+    assert page.status_code == 400
+    assert BeautifulSoup(page.text, "html.parser").find(string=f"{iri!r} is geen geldige IRI.") is not None

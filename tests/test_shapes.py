@@ -6,98 +6,30 @@ the violations the case expects (source shape and focus node, and value and path
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from converter.model import Place
 from mdo.settings import load_settings
 from shapes.validate import SHAPE_FILES, ValidateError, ValidationResult, format_report, validate
+from shape_manifest import CASES_DIR, IRIS, PREFIXES, Case, cases, in_one_store, term
 
-CASES_DIR = Path(__file__).parent / "shape_cases"
-MANIFEST = tomllib.loads((CASES_DIR / "manifest.toml").read_text(encoding="utf-8"))
-PREFIXES: dict[str, str] = MANIFEST["prefixes"]
-IRIS: dict[str, str] = MANIFEST["iris"]
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 DEFAULT_BASE = "https://data.monitordigitaleoverheid.nl"
-XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    data: str = "base.trig"
-    shapes: tuple[str, ...] = SHAPE_FILES
-    prepare: str = ""
-    update: str = ""
-    expect: list[dict[str, str]] = field(default_factory=list)
-
-
-def _cases() -> list[Case]:
-    cases = []
-    for raw in MANIFEST["case"]:
-        prepare = raw.get("prepare", "")
-        cases.append(
-            Case(
-                id=raw["id"],
-                data=raw.get("data", "base.trig"),
-                shapes=tuple(raw.get("shapes", SHAPE_FILES)),
-                prepare=MANIFEST["snippets"].get(prepare, prepare),
-                update=raw["update"],
-                expect=raw["expect"],
-            )
-        )
-    return cases
-
-
-def _iris(text: str) -> str:
-    """Replace `$name` by the IRI named in the manifest's [iris]."""
-    return re.sub(r"\$(\w+)", lambda m: f"<{IRIS[m.group(1)]}>", text)
-
-
-def _term(text: str) -> URIRef | Literal:
-    """An expected node: `$name`, `prefix:rest`, `<iri>` or a quoted literal."""
-    if text.startswith("$"):
-        return URIRef(IRIS[text[1:]])
-    if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
-    if text.startswith('"') and text.endswith('"'):
-        return Literal(text[1:-1], datatype=XSD_STRING)
-    prefix, _, rest = text.partition(":")
-    return URIRef(PREFIXES[prefix] + rest)
-
-
-def _variant(case: Case, tmp_path: Path, *, broken: bool) -> Path:
-    """The case's graph (all in one graph, so updates need no GRAPH clauses) as N-Quads."""
-    source = ox.Store()
-    path = CASES_DIR / case.data
-    source.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]))
-    store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in source)
-    for update in (case.prepare, case.update if broken else ""):
-        if update:
-            store.update(SPARQL_PREFIXES + _iris(update))
-    out = tmp_path / f"{case.id}-{'broken' if broken else 'valid'}.nq"
-    store.dump(output=str(out), format=ox.RdfFormat.N_QUADS)
-    return out
 
 
 def _matches(violation, expected: dict[str, str]) -> bool:
     actual = {"shape": violation.shape, "focus": violation.focus_node, "value": violation.value, "path": violation.path}
-    return all(actual[key] == _term(value) for key, value in expected.items())
+    return all(actual[key] == term(value) for key, value in expected.items())
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
 def test_shape_case(case: Case, tmp_path: Path) -> None:
-    valid = validate(_variant(case, tmp_path, broken=False), shapes=case.shapes)
+    valid = in_one_store(case, tmp_path, broken=False)
     assert valid.conforms, format_report(valid)
 
-    result = validate(_variant(case, tmp_path, broken=True), shapes=case.shapes)
+    result = in_one_store(case, tmp_path, broken=True)
     assert not result.conforms
     unmatched = list(result.violations)
     for expected in case.expect:
@@ -120,7 +52,7 @@ def test_every_shape_has_a_case() -> None:
         "SELECT ?s WHERE { ?s a sh:NodeShape ; sh:class [] }",
     ):
         reporting |= {row[0] for row in shapes.query(query, initNs={"sh": "http://www.w3.org/ns/shacl#", "mdosh": PREFIXES["mdosh"]})}
-    covered = {_term(e["shape"]) for case in _cases() for e in case.expect}
+    covered = {term(e["shape"]) for case in cases() for e in case.expect}
     assert reporting - covered == set()
 
 
@@ -172,8 +104,8 @@ def test_shapes_follow_the_configured_base_iri(tmp_path: Path) -> None:
 
 
 def test_format_report_names_focus_rule_and_source_place(tmp_path: Path) -> None:
-    case = next(c for c in _cases() if c.id == "IC-14-missing-measure")
-    result = validate(_variant(case, tmp_path, broken=True))
+    case = next(c for c in cases() if c.id == "IC-14-missing-measure")
+    result = in_one_store(case, tmp_path, broken=True)
     ic14 = next(v for v in result.violations if v.rule.startswith("IC-14"))
     assert ic14.focus_node == URIRef(IRIS["ds"])
     assert ic14.node == URIRef(IRIS["obs1"])
@@ -196,7 +128,7 @@ def test_format_report_on_a_conforming_cube() -> None:
 
 
 def test_format_report_limits_each_rule(tmp_path: Path) -> None:
-    violations = validate(_variant(_cases()[0], tmp_path, broken=True)).violations * 30
+    violations = in_one_store(cases()[0], tmp_path, broken=True).violations * 30
     report = format_report(ValidationResult(conforms=False, violations=violations), limit_per_rule=5)
     assert "... and 25 more" in report
 

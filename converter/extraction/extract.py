@@ -177,7 +177,10 @@ class _Extractor:
                 cell: Cell, note: str = "") -> Observation:
         observation = self.observation(ctx, indicator, member, year, figure, cell, note)
         self.result.observations.append(observation)
-        ctx.account.observations += 1
+        if observation.value is None:
+            ctx.account.missing += 1
+        else:
+            ctx.account.observations += 1
         return observation
 
     def observation(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,

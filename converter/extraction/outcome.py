@@ -54,7 +54,12 @@ class DuplicateObservations(LookupError):
 
 @dataclass
 class Extraction:
-    """Everything extraction found: published observations, rejects, findings, accounts."""
+    """Everything extraction found: published observations, rejects, findings, accounts.
+
+    `observations` holds the figures and the printed cells without a figure ('-', blank; `value`
+    None), which the cube publishes as `mdo:OntbrekendCijfer`, not as observations: count them
+    apart (`figures`, `missing`) wherever a number of observations is reported.
+    """
 
     observations: list[Observation] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
@@ -62,3 +67,13 @@ class Extraction:
     accounts: dict[str, TableAccount] = field(default_factory=dict)
     tables: dict[str, list[SourceTable]] = field(default_factory=dict)
     line_accounts: dict[str, LineAccount] = field(default_factory=dict)  # edition -> account of its file
+
+    @property
+    def missing(self) -> int:
+        """The printed cells without a figure among `observations`."""
+        return sum(o.value is None for o in self.observations)
+
+    @property
+    def figures(self) -> int:
+        """The observations with a figure: the data set's `qb:Observation`s."""
+        return len(self.observations) - self.missing

@@ -46,8 +46,10 @@ _TEXT = {
     "title": ("Kwaliteitsrapport van de bron", "Source quality report"),
     "all": ("Alle edities", "All editions"),
     "edition": ("Editie", "Edition"),
-    "summary": ("{obs} waarnemingen uit {seen} cijfercellen: {pub} gepubliceerd, {rej} afgewezen; {find} bevindingen.",
-                "{obs} observations from {seen} figure cells: {pub} published, {rej} rejected; {find} findings."),
+    "summary": ("{obs} waarnemingen en {missing} ontbrekende cijfers uit {seen} cijfercellen: {pub} gepubliceerd, "
+                "{rej} afgewezen; {find} bevindingen.",
+                "{obs} observations and {missing} cells without a figure from {seen} figure cells: {pub} published, "
+                "{rej} rejected; {find} findings."),
     "none": ("Geen.", "None."),
     "lines": ("Regels per bronbestand", "Lines per source file"),
     "lines_intro": ("Elke regel met een cijfer staat in een gelezen tabel, in herkende tekst, of is niet gelezen.",
@@ -55,8 +57,8 @@ _TEXT = {
     "lines_head": ("| bestand | regels | met cijfers | in tabellen | voetnoten | koppen | tekst | niet gelezen | tabellen |",
                    "| file | lines | with digits | in tables | footnotes | headings | text | unread | tables |"),
     "tables": ("Tabellen met iets te melden", "Tables with something to say"),
-    "tables_head": ("| tabel | cijfercellen | gepubliceerd | afgewezen | waarnemingen | bevindingen |",
-                    "| table | figure cells | published | rejected | observations | findings |"),
+    "tables_head": ("| tabel | cijfercellen | gepubliceerd | afgewezen | waarnemingen | ontbrekende cijfers | bevindingen |",
+                    "| table | figure cells | published | rejected | observations | without a figure | findings |"),
     "tables_all": ("De telling van alle {n} tabellen staat in `{csv}`.", "The count of all {n} tables is in `{csv}`."),
     "edition_of": ("editie", "edition"),
 }
@@ -144,13 +146,14 @@ def quality_report(extraction: Extraction, registry: Registry | None = None, edi
     accounts = [a for a in extraction.accounts.values() if edition in (None, a.edition)]
     listed = items(extraction, registry, edition)
     findings = [f for f in extraction.findings if edition in (None, f.edition)]
-    observations = [o for o in extraction.observations if edition in (None, o.edition)]
+    published = [o for o in extraction.observations if edition in (None, o.edition)]
+    missing = sum(o.value is None for o in published)
     heading = f"{t['edition']} {edition}" if edition else t["all"]
     if edition and registry is not None and edition in registry.editions:
         heading += f" ({registry.edition(edition).title})"
     lines = [f"# {t['title']}", "", heading, ""]
     lines.append(t["summary"].format(
-        obs=number(len(observations)), seen=number(sum(a.cells_seen for a in accounts)),
+        obs=number(len(published) - missing), missing=number(missing), seen=number(sum(a.cells_seen for a in accounts)),
         pub=number(sum(a.cells_published for a in accounts)), rej=number(sum(a.cells_rejected for a in accounts)),
         find=number(len(findings))))
     by_kind: dict[str, list[Item]] = defaultdict(list)
@@ -178,10 +181,10 @@ def quality_report(extraction: Extraction, registry: Registry | None = None, edi
         if table:
             per_table[table] += 1
     noteworthy = [a for a in accounts if a.cells_rejected or not a.balanced or per_table.get(a.table)]
-    lines += ["", f"## {t['tables']} ({number(len(noteworthy))})", "", t["tables_head"], "|---|---|---|---|---|---|"]
+    lines += ["", f"## {t['tables']} ({number(len(noteworthy))})", "", t["tables_head"], "|---|---|---|---|---|---|---|"]
     for a in noteworthy:
         lines.append(f"| `{a.table}` | {number(a.cells_seen)} | {number(a.cells_published)} | {number(a.cells_rejected)} | "
-                     f"{number(a.observations)} | {number(per_table.get(a.table, 0))} |")
+                     f"{number(a.observations)} | {number(a.missing)} | {number(per_table.get(a.table, 0))} |")
     lines += ["", t["tables_all"].format(n=number(len(accounts)), csv=tables_csv)]
     return "\n".join(lines) + "\n"
 
@@ -202,8 +205,9 @@ def write_table_accounts(extraction: Extraction, path: Path, edition: str | None
     """Every table's count of figure cells, as CSV."""
     with atomic_open(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["edition", "table", "cells_seen", "cells_published", "cells_rejected", "observations", "balanced"])
+        writer.writerow(["edition", "table", "cells_seen", "cells_published", "cells_rejected", "observations", "missing",
+                         "balanced"])
         for a in extraction.accounts.values():
             if edition in (None, a.edition):
                 writer.writerow([a.edition, a.table, a.cells_seen, a.cells_published, a.cells_rejected, a.observations,
-                                 "yes" if a.balanced else "no"])
+                                 a.missing, "yes" if a.balanced else "no"])

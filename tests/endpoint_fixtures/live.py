@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import httpx
 import pyoxigraph as ox
 import uvicorn
 
@@ -92,3 +93,14 @@ def w3c_trig(manifest_dir: Path, folder: Path) -> Path:
     target = folder / "w3c.trig"
     ox.serialize(quads, str(target), format=ox.RdfFormat.TRIG)
     return target
+
+
+def sparql_get(server: LiveServer, query: str, accept: str = "application/sparql-results+json", **params: str) -> httpx.Response:
+    """A query by GET, as most clients send one."""
+    return httpx.get(server.url + "/sparql", params={"query": query, **params}, headers={"Accept": accept}, timeout=30)
+
+
+def count_quads(server: LiveServer) -> int:
+    """The quads in the named graphs the server serves (to see that a refused update changed nothing)."""
+    response = sparql_get(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
