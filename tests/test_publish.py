@@ -7,12 +7,10 @@ at the end; the system service is never used.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
+from mdo_runner import run
 
 from mdo.settings import load_settings
 from endpoint.examples import load_examples
@@ -140,7 +138,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Virtuoso did not answer on {base} within 90 s")
-            time.sleep(0.5)
+            time.sleep(0.1)
         user, password, dba = "mdo", secrets.token_hex(8), secrets.token_hex(8)
         # A writer that may use the authenticated Graph Store; then no default dba password.
         _isql(sql_port, "dba", f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";")
@@ -255,11 +253,8 @@ def test_a_store_that_is_not_there_is_a_clear_error(built_trig):
 
 @needs_virtuoso
 def test_the_publish_command(virtuoso, built_trig):
-    result = subprocess.run(
-        [sys.executable, "-m", "mdo.cli", "publish", "--store", virtuoso.store_url, "--user", virtuoso.user,
-         "--data", str(built_trig)],
-        env={**os.environ, "MDO_STORE_PASSWORD": virtuoso.password}, capture_output=True, text=True,
-    )
+    result = run("publish", "--store", virtuoso.store_url, "--user", virtuoso.user, "--data", str(built_trig),
+                 env={"MDO_STORE_PASSWORD": virtuoso.password})
     assert result.returncode == 0, result.stderr
     assert "2024\tdigid-actieve-digids 2019 = 15023119" in result.stdout
     assert "4 graphs ->" in result.stderr
