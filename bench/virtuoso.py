@@ -163,7 +163,7 @@ class Instance:
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"Virtuoso did not answer on {self.base} within {timeout:g} s")
-            time.sleep(0.5)
+            time.sleep(0.1)
 
     def isql(self, sql: str, timeout: float = 60.0) -> str:
         """Run SQL as dba; an error of Virtuoso's is raised, not printed and passed over."""

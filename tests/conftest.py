@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import pyoxigraph as ox
@@ -16,6 +17,8 @@ from converter.extraction.tidy import write_tidy
 from converter.registry import Registry
 from mdo.settings import Settings, load_settings
 from converter.rdf.vocab import PREFIXES
+from endpoint_fixtures.cdp import CHROMIUM, Browser
+from endpoint_fixtures.live import LiveServer, serve
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +65,31 @@ def built_trig(built_dist: Path) -> Path:
     """Path to a freshly built TriG of the real data."""
     return built_dist / "mdo.trig"
 
+
+
+@pytest.fixture(scope="session")
+def live_build(built_trig: Path) -> Iterator[LiveServer]:
+    """One live server over `built_trig`, as `mdo serve` runs it, for every module that only
+    reads from it: starting one costs seconds (its query workers import and open the store),
+    and the pages, the API and the browser tests ask the same data the same questions."""
+    yield from serve(built_trig)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for the session: a page (a target) opens in a fraction of a second
+    where starting the browser takes seconds."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
+    one = Browser()
+    try:
+        yield one
+    finally:
+        one.close()
+
+
+@pytest.fixture()
+def browser(chromium: Browser) -> Iterator[Browser]:
+    """The session's Chromium; the pages a test opened are closed after it."""
+    yield chromium
+    chromium.close_pages()

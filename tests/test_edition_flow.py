@@ -8,13 +8,11 @@ reworded, two rows added, one dropped and the layout quirks of a re-export (made
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from mdo_runner import Ran, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mdo-2025.txt"
@@ -22,9 +20,10 @@ ADD = ["edition", "add", str(FIXTURE), "--id", "2025", "--title", "Monitor Digit
        "--reference-date", "2024-12-31"]
 
 
-def mdo(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MDO_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "mdo.cli", *args], capture_output=True, text=True, env=env, cwd=root)
+def mdo(root: Path, *args: str) -> Ran:
+    """`mdo ARGS` in a copy of the checkout, in this process (`test_endpoint_server.py` runs the
+    one end-to-end `mdo` process)."""
+    return run(*args, root=root)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def added(checkout: Path) -> subprocess.CompletedProcess:
+def added(checkout: Path) -> Ran:
     return mdo(checkout, *ADD)
 
 
@@ -63,7 +62,7 @@ def test_adding_it_twice_is_refused(checkout, added):
 
 
 @pytest.fixture(scope="module")
-def applied(checkout: Path, added) -> subprocess.CompletedProcess:
+def applied(checkout: Path, added) -> Ran:
     return mdo(checkout, "registry", "propose", "--edition", "2025", "--apply")
 
 
@@ -80,7 +79,7 @@ def test_apply_writes_only_the_decisions_and_shows_them(checkout, applied):
 
 
 @pytest.fixture(scope="module")
-def built(checkout: Path, applied) -> subprocess.CompletedProcess:
+def built(checkout: Path, applied) -> Ran:
     return mdo(checkout, "build")
 
 

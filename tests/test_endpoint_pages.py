@@ -7,7 +7,7 @@ the figures asserted here are the ones printed in the sources.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import httpx
 import pyoxigraph as ox
@@ -16,15 +16,16 @@ from bs4 import BeautifulSoup
 
 from mdo.settings import load_settings
 from endpoint.examples import load_examples
-from endpoint_fixtures.live import LiveServer, serve
+from endpoint_fixtures.live import LiveServer
 
 B = "https://data.monitordigitaleoverheid.nl"
 EXAMPLES = load_examples(load_settings().queries_dir)
 
 
 @pytest.fixture(scope="module")
-def server(built_trig: Path) -> Iterator[LiveServer]:
-    yield from serve(built_trig)
+def server(live_build: LiveServer) -> LiveServer:
+    """The session's server over the real build (conftest): these tests only read from it."""
+    return live_build
 
 
 def html(server: LiveServer, path: str) -> BeautifulSoup:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
@@ -36,8 +37,9 @@ PAGE_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def server(built_trig: Path) -> Iterator[LiveServer]:
-    yield from serve(built_trig)
+def server(live_build: LiveServer) -> LiveServer:
+    """The session's server over the real build (conftest): these tests only read from it."""
+    return live_build
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,8 @@ def page(client: httpx.Client, path: str, status: int = 200) -> BeautifulSoup:
 
 # -- every link answers -------------------------------------------------------------------------
 def test_every_link_on_every_page_type_answers(client: httpx.Client) -> None:
-    checked: dict[str, int] = {}
-    fragments: list[tuple[str, str, str]] = []
+    links: set[str] = set()
+    fragments: dict[str, set[tuple[str, str]]] = {}  # page -> (linked from, #fragment)
     for name, path in PAGE_TYPES.items():
         dom = page(client, path, 404 if name == "not-found" else 200)
         for a in dom.find_all("a", href=True):
@@ -64,17 +66,20 @@ def test_every_link_on_every_page_type_answers(client: httpx.Client) -> None:
             if urlsplit(target).scheme in ("http", "https"):
                 continue  # other sites: not followed (no network in tests)
             local, fragment = urldefrag(target)
-            if fragment:
-                fragments.append((path, local or path, fragment))
-            if local not in checked:
-                checked[local] = client.get(local).status_code
+            links.add(local)
+            if fragment and local != "/query" and fragment != "run":
+                fragments.setdefault(local or path, set()).add((path, fragment))
+    # Each link once, four at a time: the server answers with three query workers, so a crawl
+    # one request after the other would leave most of them idle.
+    with ThreadPoolExecutor(4) as pool:
+        checked = dict(zip(links, pool.map(lambda url: client.get(url).status_code, links)))
+        targets = dict(zip(fragments, pool.map(lambda url: page(client, url), fragments)))
     broken = {url: status for url, status in checked.items() if status >= 400}
     assert not broken, broken
     assert len(checked) > 200  # the pages link the dataset's resources, not only each other
-    for source, target, fragment in fragments:  # every #fragment names an element of its page
-        if target == "/query" or fragment == "run":
-            continue
-        assert page(client, target).find(id=fragment) is not None, (source, target, fragment)
+    for target, sources in fragments.items():  # every #fragment names an element of its page
+        for source, fragment in sources:
+            assert targets[target].find(id=fragment) is not None, (source, target, fragment)
 
 
 def test_header_links_are_pages(client: httpx.Client) -> None:

@@ -8,7 +8,6 @@ out page; skipped only when /usr/bin/chromium is absent (CI installs it).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 import httpx
@@ -16,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from endpoint_fixtures.cdp import CHROMIUM, Browser
-from endpoint_fixtures.live import LiveServer, serve
+from endpoint_fixtures.live import LiveServer
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,17 +35,9 @@ OVERFLOW = ("[...document.querySelectorAll('body *')].filter(e => !e.closest('.s
 
 
 @pytest.fixture(scope="module")
-def server(built_trig: Path) -> Iterator[LiveServer]:
-    yield from serve(built_trig)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = Browser()
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+def server(live_build: LiveServer) -> LiveServer:
+    """The session's server over the real build (conftest): these tests only read from it."""
+    return live_build
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())

@@ -7,8 +7,6 @@ at the end; the system service is never used.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +14,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from mdo_runner import run
 
-
-from mdo.settings import load_settings
 from endpoint.examples import load_examples
 from converter.publish import PublishError, _ChallengeAuth, default_query_url, publish
-from mdo.settings import Settings
+from mdo.settings import Settings, load_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from virtuoso import MISSING, VIRTUOSO, Instance, Virtuoso, comparable, free_port  # noqa: E402
@@ -134,11 +131,8 @@ def test_a_store_that_is_not_there_is_a_clear_error(built_trig):
 
 @needs_virtuoso
 def test_the_publish_command(virtuoso, built_trig):
-    result = subprocess.run(
-        [sys.executable, "-m", "mdo.cli", "publish", "--store", virtuoso.store_url, "--user", virtuoso.user,
-         "--data", str(built_trig)],
-        env={**os.environ, "MDO_STORE_PASSWORD": virtuoso.password}, capture_output=True, text=True,
-    )
+    result = run("publish", "--store", virtuoso.store_url, "--user", virtuoso.user, "--data", str(built_trig),
+                 env={"MDO_STORE_PASSWORD": virtuoso.password})
     assert result.returncode == 0, result.stderr
     assert "2024\tdigid-actieve-digids 2019 = 15023119" in result.stdout
     assert "4 graphs ->" in result.stderr

@@ -8,6 +8,7 @@ an expression, and collect what the console and the security checks (CSP) report
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -45,6 +46,7 @@ class Browser:
         self._buffer = b""
         self._next = 0
         self.events: list[dict[str, Any]] = []
+        self.pages: list[Page] = []
 
     def close(self) -> None:
         try:
@@ -99,7 +101,8 @@ class Browser:
     def open(self, url: str, width: int = 1200, height: int = 900) -> "Page":
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        page = Page(self, session)
+        page = Page(self, session, target)
+        self.pages.append(page)
         page.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
                   mobile=width < 600)
         for domain in ("Page", "Log", "Runtime"):
@@ -108,9 +111,18 @@ class Browser:
         return page
 
 
+    def close_pages(self) -> None:
+        """Close every page opened so far and forget their events: one browser serves many tests."""
+        for page in self.pages:
+            self.send("Target.closeTarget", targetId=page.target)
+        sessions = {page.session for page in self.pages}
+        self.events = [event for event in self.events if event.get("sessionId") not in sessions]
+        self.pages.clear()
+
+
 class Page:
-    def __init__(self, browser: Browser, session: str) -> None:
-        self.browser, self.session = browser, session
+    def __init__(self, browser: Browser, session: str, target: str) -> None:
+        self.browser, self.session, self.target = browser, session, target
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         return self.browser.send(method, self.session, **params)
@@ -133,6 +145,14 @@ class Page:
                 return value
             time.sleep(0.1)
         raise TimeoutError(expression)
+
+    def html(self) -> str:
+        """The document as it stands now (scripts have changed it), as `chromium --dump-dom` prints it."""
+        return str(self.eval("document.documentElement.outerHTML"))
+
+    def screenshot(self) -> bytes:
+        """A PNG of the viewport."""
+        return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
 
     def problems(self) -> list[str]:
         """What the console and the security checks reported for this page: errors and CSP refusals."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 
 class Listener:
@@ -32,7 +31,22 @@ class Listener:
             conn.close()
 
     def close(self) -> None:
-        time.sleep(0.3)  # a connection in flight would arrive by now
+        """Stop, then count the connections still waiting to be accepted; safe to call twice.
+
+        No wait for stragglers is needed: a client's connect() returns only once the kernel has
+        queued the connection here, and the tests close only after the query that could have
+        connected has been answered.
+        """
+        if self._stop.is_set():
+            return
         self._stop.set()
         self._thread.join()
+        self.sock.setblocking(False)
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except BlockingIOError:
+                break
+            self.connections += 1
+            conn.close()
         self.sock.close()
