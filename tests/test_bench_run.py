@@ -26,8 +26,12 @@ HEADINGS = ["mdo (memory, default)", "Oxigraph server", "Virtuoso"]
 
 
 def _table(report: str, heading: str) -> list[list[str]]:
-    """The cells of the first table after a `## heading` line of the report."""
-    lines = report.split(f"\n## {heading}\n", 1)[1].splitlines()
+    """The cells of the first table after the `## heading...` line of the report.
+
+    Headings end in the number of observations the build made, which the synthetic plan only
+    approximates (its cells without a figure are no observations), so they are matched by start.
+    """
+    lines = report.split(f"\n## {heading}", 1)[1].splitlines()[1:]
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     rows = []
     for line in lines[start:]:
@@ -53,7 +57,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 @pytest.mark.slow
 def test_a_row_per_query_and_a_column_per_engine(run: tuple[str, Path]) -> None:
     report, work = run
-    table = _table(report, "Query latency, 200")
+    table = _table(report, "Query latency, ")
     header, body = table[0], table[2:]
     assert header == ["query", "rows", *HEADINGS, "mdo / Oxigraph server, 1 client", "mdo / Virtuoso, 1 client"]
     queries = bench_queries(SIZE)
