@@ -10,13 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.namespace import RDFS, SH
 
 from converter.extraction.extract import extract
 from converter.registry import Registry
 from mdo.settings import Settings
 from shapes.validate import format_report, validate
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import Plan, write_cube, write_data_dir  # noqa: E402
 
 @pytest.fixture(scope="module")
@@ -50,3 +53,21 @@ def test_synthetic_cube_conforms(plan: Plan, tmp_path: Path) -> None:
     assert observations == len(plan.indicators) * 4 * 5 - 24  # the 24 cells printed '-' are no observations
     result = validate(tmp_path / "cube.trig")
     assert result.conforms, format_report(result)
+
+
+def test_shape_costs_lists_every_constraint_of_the_shapes(built_trig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench/shape_costs.py` times every shape that has a target, and on the real (valid) cube
+    none finds anything."""
+    import shape_costs
+
+    assert shape_costs.main(["--real", str(built_trig), "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()[3:-1]
+    rules = {line.split(None, 2)[2] for line in lines}
+    rows = {int(line.split()[1]) for line in lines}
+    assert rows == {0}
+    shapes = Graph()
+    for path in (ROOT / "shapes").glob("*.ttl"):
+        shapes.parse(path, format="turtle")
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    targeted = {str(shapes.value(shape, RDFS.label)) for target in targets for shape in shapes.subjects(target, None)}
+    assert rules == targeted and "MDO-16 The change against the year before" in rules
