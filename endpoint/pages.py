@@ -19,6 +19,7 @@ from endpoint.values import compact, term_view
 from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, PREFIXES
 
 PAGE_SIZE = 100  # references listed per page of a resource
+INDICATORS_PER_PAGE = 10  # indicators, each with its chart and figures, per page of a voorziening
 
 LABEL_PROPERTIES = ("skos:prefLabel", "foaf:name", "dcterms:title", "rdfs:label")
 
@@ -130,9 +131,9 @@ class IndicatorView:
     chart: str = ""
 
 
-def indicator_views(store: LoadedStore, urls: Urls, **binding: str) -> list[IndicatorView]:
-    """The indicators of one voorziening (`v=...`) or one indicator (`i=...`), each with its
-    figures (the totals, every edition) and its chart, one line per edition."""
+def indicator_views(store: LoadedStore, urls: Urls, **binding: str | list[str]) -> list[IndicatorView]:
+    """The indicators of one voorziening (`v=...`) or the given indicators (`i=...`, one IRI or a
+    list), each with its figures (the totals, every edition) and its chart, one line per edition."""
     indicators = {
         row["i"]: IndicatorView(iri=row["i"], href=urls.href(row["i"]), label=row["label"], alt_labels=[],
                                 definition=row["definition"], unit=row["unit"] or "")
@@ -185,8 +186,13 @@ def indicator_views(store: LoadedStore, urls: Urls, **binding: str) -> list[Indi
     return list(indicators.values())
 
 
-def voorziening(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | None:
-    """Everything the page of one voorziening shows, or None if `iri` is not a voorziening."""
+def voorziening(store: LoadedStore, urls: Urls, iri: str, page: int = 1) -> dict[str, Any] | None:
+    """Everything the page of one voorziening shows, or None if `iri` is not a voorziening.
+
+    The indicators come `INDICATORS_PER_PAGE` at a time (in label order), and only the figures
+    of those are read: a voorziening of a large cube has hundreds of indicators, and a page
+    that drew them all read tens of thousands of figures per request.
+    """
     try:
         iri_ref(iri)
     except ValueError:
@@ -214,12 +220,21 @@ def voorziening(store: LoadedStore, urls: Urls, iri: str) -> dict[str, Any] | No
     for row in link_rows:
         links.setdefault(row["kind"], []).append(
             {"iri": row["target"], "href": urls.href(row["target"]), "label": names.get(row["target"], row["target"])})
-    indicators = indicator_views(store, urls, v=iri)
+    listed = store.select(
+        "SELECT DISTINCT ?i WHERE { ?i mdo:voorziening ?v ; skos:prefLabel ?label . "
+        "FILTER(lang(?label) IN ('nl', '')) } ORDER BY ?label ?i",
+        v=iri,
+    )
+    ordered = list(dict.fromkeys(row["i"] for row in listed))
+    pages = max(1, -(-len(ordered) // INDICATORS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = ordered[(page - 1) * INDICATORS_PER_PAGE:page * INDICATORS_PER_PAGE]
     first = meta[0]
     return {
         "iri": iri, "label": first["label"], "notation": first["notation"],
         "domain": {"href": urls.href(first["domain"]), "label": first["dlabel"]} if first["domain"] else None,
-        "links": links, "indicators": indicators,
+        "links": links, "indicators": indicator_views(store, urls, i=shown) if shown else [],
+        "indicator_total": len(ordered), "page": page, "pages": pages,
     }
 
 

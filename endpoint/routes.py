@@ -65,7 +65,7 @@ async def resource(request: Request, s: Endpoint, fmt: Negotiated, iri: Requeste
     links = alternates(path, s.urls)
     if fmt is None:
         if path.startswith("/id/voorziening/"):
-            context = await anyio.to_thread.run_sync(pages.voorziening, s.store, s.urls, iri)
+            context = await anyio.to_thread.run_sync(pages.voorziening, s.store, s.urls, iri, site.page_number(request))
             if context is not None:
                 return s.page("voorziening.html", links=links, v=context)
         return await site.resource_page(request, s, iri, links)

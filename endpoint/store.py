@@ -22,7 +22,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -213,22 +213,22 @@ class LoadedStore:
         """What query workers get: the on-disk folder to open, or the in-memory store to inherit."""
         return self.store if self.directory is None else self.directory
 
-    def select(self, query: str, **bindings: str) -> list[dict[str, Any]]:
+    def select(self, query: str, **bindings: str | Sequence[str]) -> list[dict[str, Any]]:
         """Run a page query (prefixes added) and return rows of Python values.
 
         IRIs become `str`, literals their Python value (int, float, bool, str); `bindings`
-        binds `?name` to an IRI, checked by `iri_ref`, with a VALUES clause at the start of the
-        query's outer group (`WHERE {`): there the engine starts from the bound IRI, where a
-        VALUES after the query is joined late (a voorziening's figures: 2.5 times slower).
-        Every page query uses each bound name in a required pattern, so both mean the same.
+        binds `?name` to an IRI (or, for a single name, to each IRI of a list: the indicators of
+        one page), checked by `iri_ref`, with a VALUES clause at the start of the query's outer
+        group (`WHERE {`): there the engine starts from the bound IRI, where a VALUES after the
+        query is joined late (a voorziening's figures: 2.5 times slower). Every page query uses
+        each bound name in a required pattern, so both mean the same.
         """
         if bindings:
             names = " ".join(f"?{k}" for k in bindings)
-            values = " ".join(iri_ref(v) for v in bindings.values())
             head, where, body = query.partition("WHERE {")
             if not where:
                 raise ValueError("a page query with bindings needs an outer `WHERE {`")
-            query = f"{head}WHERE {{ VALUES ({names}) {{ ({values}) }}{body}"
+            query = f"{head}WHERE {{ VALUES ({names}) {{ {_value_rows(list(bindings.values()))} }}{body}"
         solutions = self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
@@ -294,3 +294,12 @@ def python_value(term: Any) -> Any:
             return term.value
         return term.value
     return str(term)
+
+
+def _value_rows(values: list[str | Sequence[str]]) -> str:
+    """The rows of a VALUES clause: one row of IRIs, or one row per IRI of a single list."""
+    if len(values) == 1 and not isinstance(values[0], str):
+        return " ".join(f"({iri_ref(v)})" for v in values[0])
+    if any(not isinstance(v, str) for v in values):
+        raise ValueError("a list can only be bound on its own")
+    return "(" + " ".join(iri_ref(v) for v in values) + ")"  # type: ignore[arg-type]

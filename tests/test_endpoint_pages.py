@@ -124,6 +124,36 @@ def test_links_to_nora_and_feeds(server: LiveServer) -> None:
         "http://opendata.stelselcatalogus.nl/id/registratie/SCa"]
 
 
+def test_a_voorziening_pages_its_indicators(server: LiveServer) -> None:
+    """Digilevering has 15 indicators: ten on the first page, in label order, with their charts,
+    five on the second; a page number past the end shows the last page, one that is no number
+    the first. (A voorziening of a large cube has hundreds: the page reads only those it shows.)"""
+    first = html(server, "/id/voorziening/digilevering")
+    ids = [a["id"] for a in first.select("article.indicator")]
+    assert ids == [f"digilevering-{slug}" for slug in (
+        "bag-berichten-vanuit-digilevering-verzonden", "brk-berichten-vanuit-digilevering-verzonden",
+        "brp-berichten-vanuit-digilevering-verzonden", "hr-berichten-vanuit-digilevering-verzonden",
+        "lrza-berichten-vanuit-digilevering-verzonden", "woz-berichten-digilevering",
+        "woz-berichten-vanuit-digilevering-verzonden", "aangesloten-basisregistraties",
+        "berichten-vanuit-brk-geleverd-digilevering", "berichten-vanuit-bag-geleverd-digilevering")]
+    assert len(first.select("article.indicator figure.chart svg")) == 10
+    assert "(15, 1 van 2 pagina's)" in first.select_one("#indicatoren h2").get_text()
+    assert first.select_one("#indicatoren nav.pager a[rel=next]")["href"] == "?pagina=2#indicatoren"
+    second = html(server, "/id/voorziening/digilevering?pagina=2")
+    assert [a["id"] for a in second.select("article.indicator")] == [
+        "digilevering-berichten-vanuit-brp-geleverd-digilevering", "digilevering-berichten-vanuit-hr-geleverd-digilevering",
+        "digilevering-berichten-vanuit-lrza-geleverd", "digilevering-aangesloten-overheidsorganisaties",
+        "digilevering-berichten"]
+    assert second.select_one("#indicatoren nav.pager a[rel=prev]")["href"] == "?pagina=1#indicatoren"
+    assert second.select_one("#indicatoren nav.pager a[rel=next]") is None
+    past = html(server, "/id/voorziening/digilevering?pagina=99")
+    assert [a["id"] for a in past.select("article.indicator")] == [a["id"] for a in second.select("article.indicator")]
+    nonsense = html(server, "/id/voorziening/digilevering?pagina=x")
+    assert [a["id"] for a in nonsense.select("article.indicator")] == ids
+    digid = html(server, "/id/voorziening/digid")  # 13 indicators: two pages as well
+    assert len(digid.select("article.indicator")) == 10
+
+
 # -- resources by content negotiation --------------------------------------------------------
 OBS = "/id/observatie/2024/digid-actieve-digids/totaal/2019"
 
