@@ -70,7 +70,9 @@ class Served:
         return PlainTextResponse(message + "\n", status_code=404)
 
 
-def served(request: Request) -> Served:
+async def served(request: Request) -> Served:
+    """The dependency. (`async def`, as the two below: FastAPI runs a plain `def` dependency in its
+    thread pool, a thread hop per request for reading an attribute.)"""
     return request.app.state.served  # type: ignore[no-any-return]
 
 
@@ -101,7 +103,7 @@ async def answered(request: Request, exc: Exception) -> Response:
     return exc.response
 
 
-def negotiated(request: Request) -> Format | None:
+async def negotiated(request: Request) -> Format | None:
     """The RDF format asked for (`format` parameter or Accept), None for the page; a bad `format` is a 406."""
     try:
         return choose(GRAPH_FORMATS, request.headers.get("accept"), request.query_params.get("format"), html=True)
@@ -112,7 +114,7 @@ def negotiated(request: Request) -> Format | None:
 Negotiated = Annotated[Format | None, Depends(negotiated)]
 
 
-def requested_iri(request: Request, s: Endpoint, fmt: Negotiated) -> str:
+async def requested_iri(request: Request, s: Endpoint, fmt: Negotiated) -> str:
     """The IRI the path names; a 400 (a page or text, as negotiated) when it makes none."""
     iri = s.urls.iri_for_path(request.url.path)
     invalid = s.bad_iri(fmt is None, iri)

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import pages, site_pages
 from .protocol import GRAPH_FORMATS, NotAcceptable, choose, parse_accept
-from .served import Endpoint, Negotiated, Served, alternates, served
+from .served import Endpoint, Negotiated, Served, alternates
 from .vocab import DCTERMS, FOAF, MDO, PREFIXES, QB, RDF, SKOS, XSD
 
 router = APIRouter()
@@ -47,7 +47,7 @@ def wants_html(request: Request) -> bool:
 def error_page(request: Request, status: int, message: str) -> Response:
     """The site's error answer: a Dutch page for a browser, JSON for API clients, else text."""
     if wants_html(request):
-        return served(request).page("error.html", status=status, status_code=status, status_text=TITLES.get(status, "Fout"),
+        return request.app.state.served.page("error.html", status=status, status_code=status, status_text=TITLES.get(status, "Fout"),
                       message=message)
     if "json" in (request.headers.get("accept") or ""):
         return JSONResponse({"detail": message}, status_code=status)

@@ -60,7 +60,7 @@ class ApiContext:
         return iri[len(prefix):] if iri and iri.startswith(prefix) else None
 
 
-def api_context(request: Request) -> ApiContext:
-    """The dependency: the `ApiContext` the app set on its state."""
+async def api_context(request: Request) -> ApiContext:
+    """The dependency: the `ApiContext` the app set on its state (async: no thread hop)."""
     context: ApiContext = request.app.state.api
     return context

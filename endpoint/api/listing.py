@@ -42,13 +42,13 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def page(pagina: int = Query(1, ge=1, le=1_000_000, description="Het nummer van de pagina, vanaf 1."),
+async def page(pagina: int = Query(1, ge=1, le=1_000_000, description="Het nummer van de pagina, vanaf 1."),
          paginaGrootte: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description="Het aantal items per pagina.")) -> Page:
     """The dependency for the paging parameters of a list."""
     return Page(pagina, paginaGrootte)
 
 
-def output_format(format: str | None = Query(None, pattern="^(json|csv)$",
+async def output_format(format: str | None = Query(None, pattern="^(json|csv)$",
                                              description="`json` of `csv`; wint van de Accept-header.")) -> str | None:
     """The dependency for the `format` parameter."""
     return format
