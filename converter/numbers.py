@@ -35,6 +35,7 @@ _TAGS = re.compile(r"<[^<>]+>")
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")
 _NUMBERISH = re.compile(r"\d[\d.,]*")
+_WHOLE_COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")  # `1.234.567`, `2647`: most cells of every edition
 _SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mln|miljoen|mlrd|miljard)", re.IGNORECASE)
 _PERCENT_OF = re.compile(r"(\d+(?:,\d+)?)\s*%\s*van (?:het|de) .+")
 _PARTS_NOUN = re.compile(r"(\d[\d.]*) ([a-z]+)")
@@ -165,6 +166,8 @@ def parse_cell(raw: str) -> list[Figure]:
     Returns one `Figure` with value None for `-` or an empty cell. Raises `MalformedNumber`
     for number-like text that is not well formed, and `NotAFigure` for text that is no figure.
     """
+    if _WHOLE_COUNT.fullmatch(raw):  # the general path below gives the same, in several times the time
+        return [Figure(Decimal(raw.replace(".", "")))]
     text, marks = split_marks(raw)
     text = " ".join(strip_markup(text).split())
     if text in ("", "-", "–"):
