@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,10 @@ import pytest
 from endpoint.store import LoadedStore, ensure_store, is_current, store_dir_for
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from servers import tree  # noqa: E402
+from virtuoso import free_port  # noqa: E402
+
 B = "https://data.monitordigitaleoverheid.nl"
 ACTIVE_DIGIDS_2019 = f"""
 PREFIX mdo: <https://data.monitordigitaleoverheid.nl/def/mdo#>
@@ -31,26 +34,9 @@ SELECT ?waarde WHERE {{
 }}"""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def descendants(pid: int) -> list[int]:
-    """The process ids below `pid` (Linux /proc), children first."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found += children
-            todo += children
-    return found
+    """The process ids below `pid` (Linux /proc), as the bench finds a server's processes."""
+    return tree(pid)[1:]
 
 
 def opens(pid: int, folder: Path) -> bool:
