@@ -3,7 +3,8 @@
 pyoxigraph cannot cancel a running query from Python, and a thread stuck in Rust cannot be
 interrupted. So each query runs in a worker process; when a query exceeds the timeout its
 worker is killed and replaced, the request gets an error, and the other workers keep
-answering. Waiting happens in threads, never on the event loop.
+answering. The event loop watches the workers' pipes (`Worker.ask`); starting and killing
+workers, which block, happen in threads.
 
 A worker gets its data one of two ways. Over an on-disk store (the default) it is a fresh
 Python process that opens the store read-only: any number of workers share one copy, and
@@ -166,20 +167,30 @@ class QueryPool:
     async def _call(self, worker: Worker, job: QueryJob, timeout: float, lane: asyncio.Queue[Worker]) -> Outcome:
         """Run `job` on `worker`, replace the worker if it timed out, died or hit its cap; free it."""
         general = lane is self._general
+        free: Worker | None = worker
         try:
-            outcome = await anyio.to_thread.run_sync(worker.call, job, timeout)
+            outcome = await worker.ask(job, timeout)
             if isinstance(outcome, Failure) and outcome.fatal:
-                worker = await anyio.to_thread.run_sync(self._replace, worker, general)
+                free = await anyio.to_thread.run_sync(self._replace, worker, general)
             return outcome
         except QueryTimeout:
-            worker = await anyio.to_thread.run_sync(self._replace, worker, general)
+            free = await anyio.to_thread.run_sync(self._replace, worker, general)
             raise
         except (EOFError, OSError, RuntimeError) as error:
             failure = await anyio.to_thread.run_sync(worker.failure, error)
-            worker = await anyio.to_thread.run_sync(self._replace, worker, general)
+            free = await anyio.to_thread.run_sync(self._replace, worker, general)
             return failure
+        except asyncio.CancelledError:
+            # The request was dropped while its query ran: the worker still owes an answer that
+            # nobody will read. It is replaced, in the background, before another query could
+            # be handed that answer; the lane gets the new worker when it is ready.
+            free = None
+            replacing = asyncio.get_running_loop().run_in_executor(None, self._replace, worker, general)
+            replacing.add_done_callback(lambda done: done.exception() or lane.put_nowait(done.result()))
+            raise
         finally:
-            lane.put_nowait(worker)
+            if free is not None:
+                lane.put_nowait(free)
 
     async def run(self, job: QueryJob) -> Outcome:
         assert self._general is not None and self._short is not None, "QueryPool.start() was not called"

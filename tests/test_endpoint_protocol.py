@@ -298,3 +298,33 @@ def test_multiple_query_parameters_are_refused(small_server: LiveServer) -> None
     response = httpx.get(small_server.url + "/sparql?query=" + quote("ASK {}") + "&query=" + quote("ASK {}"))
     assert response.status_code == 400
     assert "More than one query parameter" in response.text
+
+
+def test_a_dropped_request_leaves_no_answer_for_the_next_query() -> None:
+    """A request cancelled while its query runs (the server shutting down, a timeout around it):
+    the next query on that lane gets its own answer, never the one the dropped request left."""
+    import asyncio
+
+    from endpoint.pool import QueryPool
+    from endpoint.results import QueryJob, Solutions
+
+    store = ox.Store()
+    store.load(FIXTURE_TRIG.read_bytes(), format=ox.RdfFormat.TRIG)
+    slow = 'SELECT ("traag" AS ?x) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 1 OFFSET 3000000'
+    quick = 'SELECT ?x WHERE { VALUES ?x { "snel" } }'
+
+    async def drop_one_then_ask() -> object:
+        dropped = asyncio.ensure_future(pool.run(QueryJob(slow)))
+        await asyncio.sleep(0.3)  # the slow query is running in the lane's one worker
+        dropped.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await dropped
+        return await pool.run(QueryJob(quick))
+
+    pool = QueryPool(store, 1, 10.0, short_size=0)
+    pool.start()
+    try:
+        outcome = asyncio.run(drop_one_then_ask())
+    finally:
+        pool.close()
+    assert isinstance(outcome, Solutions) and [[str(term.value) for term in row] for row in outcome.rows] == [["snel"]]
