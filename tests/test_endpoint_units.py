@@ -144,3 +144,24 @@ def test_the_store_follows_the_size_of_the_data(tmp_path: Path) -> None:
     assert not in_memory_for(data, "auto") and in_memory_for(data, "memory")
     with pytest.raises(ValueError, match="auto, disk, memory, not 'floppy'"):
         in_memory_for(data, "floppy")
+
+
+def test_solutions_cross_the_pipe_with_every_kind_of_term() -> None:
+    """Rows are pickled packed (IRIs as text, literals as tuples): every kind of term comes back
+    equal and of its own type, a language tag, a datatype, an unbound variable and a blank node too."""
+    import pickle
+
+    import pyoxigraph as ox
+
+    from endpoint.results import Solutions
+
+    xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    rows = [[ox.NamedNode("https://data.monitordigitaleoverheid.nl/id/voorziening/digid"), ox.Literal("DigiD", language="nl")],
+            [ox.Literal("15023119", datatype=xsd_integer), None],
+            [ox.BlankNode("b0"), ox.Literal("zonder type")],
+            [ox.Triple(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")), ox.Literal("x", language="en")]]
+    sent = Solutions(["s", "o"], rows, truncated=True, limit=4, cut="rows")
+    received = pickle.loads(pickle.dumps(sent))
+    assert received == sent
+    assert [[type(term) for term in row] for row in received.rows] == [[type(term) for term in row] for row in rows]
+    assert received.rows[1][0].datatype == xsd_integer and received.rows[0][1].language == "nl"
