@@ -22,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
-from endpoint.api import ApiContext, api_router
+from endpoint.api import api_router
 from endpoint.api.problems import VERSION_HEADER
 from endpoint import site
 from endpoint.charts import dutch_number
@@ -96,7 +96,6 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.served = served
-    app.state.api = ApiContext(pool, base_iri, max_rows, max_result_bytes)
     app.include_router(router)
     app.include_router(api_router(queries_dir))
     app.include_router(site.router)

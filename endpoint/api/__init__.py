@@ -2,7 +2,7 @@
 
 `api_router(queries_dir)` is everything the app includes: the resources (`resources.py`), the
 saved queries (`saved.py`) and the OpenAPI document with its docs (`docs.py`). It depends on the
-app only through `app.state.api`, an `ApiContext` (`context.py`).
+app only through an `ApiContext` (`context.py`), its view of the app's `Served`.
 """
 
 from __future__ import annotations

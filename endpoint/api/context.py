@@ -1,18 +1,18 @@
-"""What the API needs from the app, read from `app.state` through FastAPI dependencies.
+"""What the API needs from the app, taken from the app's one `Served` by a FastAPI dependency.
 
 The API has no store of its own: every answer is a SPARQL query run by the app's query pool
 (`endpoint/pool.py`: sandboxed worker processes), with the row, byte and time limits of
-`/sparql`. The app puts one `ApiContext` on `app.state.api`; handlers ask for it with
-`Depends(api_context)`, so they depend on these few inputs only.
+`/sparql`. Handlers ask for an `ApiContext` with `Depends(api_context)`, so they depend on
+these few inputs only; the inputs themselves live once, on `app.state.served`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from starlette.requests import Request
 
 from ..pool import PoolBusy, QueryPool, QueryTimeout
 from ..results import Failure, QueryJob, Solutions, Term
+from ..served import Endpoint
 from .problems import ApiProblem
 
 Row = dict[str, Term | None]
@@ -60,7 +60,6 @@ class ApiContext:
         return iri[len(prefix):] if iri and iri.startswith(prefix) else None
 
 
-async def api_context(request: Request) -> ApiContext:
-    """The dependency: the `ApiContext` the app set on its state (async: no thread hop)."""
-    context: ApiContext = request.app.state.api
-    return context
+async def api_context(served: Endpoint) -> ApiContext:
+    """The dependency: the API's view of what the app serves (async: no thread hop)."""
+    return ApiContext(served.pool, served.base_iri, served.max_rows, served.max_result_bytes)
