@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 import pyoxigraph as ox
@@ -17,8 +17,10 @@ from converter.extraction.tidy import write_tidy
 from converter.registry import Registry
 from mdo.settings import Settings, load_settings
 from converter.rdf.vocab import PREFIXES
-from endpoint_fixtures.cdp import CHROMIUM, Browser
-from endpoint_fixtures.live import LiveServer, serve
+
+if TYPE_CHECKING:  # imported where used: xdist's controller loads this file too, and runs no test
+    from endpoint_fixtures.cdp import Browser
+    from endpoint_fixtures.live import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +74,8 @@ def live_build(built_trig: Path) -> Iterator[LiveServer]:
     """One live server over `built_trig`, as `mdo serve` runs it, for every module that only
     reads from it: starting one costs seconds (its query workers import and open the store),
     and the pages, the API and the browser tests ask the same data the same questions."""
+    from endpoint_fixtures.live import serve
+
     yield from serve(built_trig)
 
 
@@ -79,6 +83,8 @@ def live_build(built_trig: Path) -> Iterator[LiveServer]:
 def chromium() -> Iterator[Browser]:
     """One headless Chromium for the session: a page (a target) opens in a fraction of a second
     where starting the browser takes seconds."""
+    from endpoint_fixtures.cdp import CHROMIUM, Browser
+
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
     one = Browser()
