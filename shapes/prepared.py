@@ -1,13 +1,13 @@
 """The shapes as pySHACL runs them, prepared once and reused for every store they check.
 
-A validation used to spend most of its time before the first query: merging the parsed shape
-files into a new graph, instantiating the templates, pySHACL reading the shapes graph into its
-shapes, and, for every SPARQL constraint of every run, pySHACL collecting its prefixes and
-checking its query text with regular expressions. None of that depends on the data, except
-which constraints the templates make; so a `Prepared` holds the instantiated shapes graph and
-pySHACL's `ShapesGraph` over it, cached on what they are made of: the shape files (their
-modification times), the template parameters the store gives, and the shapes whose targets
-are kept. A chunk of a large cube, or the next store, then finds its shapes ready.
+Most of a validation of a small store would go to work that does not depend on the data:
+merging the parsed shape files into a graph, instantiating the templates, pySHACL reading that
+graph into its shapes and, for every SPARQL constraint in every run, collecting its prefixes
+and checking its query text with regular expressions. Only which constraints the templates
+make depends on the data. So a `Prepared` holds the instantiated shapes graph and pySHACL's
+`ShapesGraph` over it, cached on what they are made of: the shape files (their modification
+times and sizes), the template parameters the store gives, and the shapes whose targets are kept. Every
+chunk of a large cube, and the next store, finds its shapes ready.
 
 A cached graph is never changed after it is made: everything that varies makes another one.
 """
@@ -53,7 +53,7 @@ class ValidateError(ValueError):
 class Shapes:
     """The shape files of one validation, merged and parsed: never changed once read."""
 
-    key: tuple[Path, tuple[str, ...], tuple[float, ...]]  # the folder, the files and their modification times
+    key: tuple[Path, tuple[str, ...], tuple[tuple[int, int], ...]]  # the folder, the files, their times and sizes
     graph: Graph = field(compare=False)
     prefixes: str = field(compare=False)  # the PREFIX lines of the files' sh:declare, for the template parameter queries
 
@@ -84,7 +84,7 @@ def shapes(shapes_dir: Path, names: tuple[str, ...]) -> Shapes:
     for path in paths:
         if not path.is_file():
             raise ValidateError(f"{path}: no such shapes file (known: {', '.join(SHAPE_FILES)})")
-    return _merged(shapes_dir, names, tuple(path.stat().st_mtime for path in paths))
+    return _merged(shapes_dir, names, tuple((path.stat().st_mtime_ns, path.stat().st_size) for path in paths))
 
 
 def prepare(store: ox.Store, files: Shapes, keep: Collection[Node] | None = None) -> Prepared:
@@ -97,7 +97,7 @@ def prepare(store: ox.Store, files: Shapes, keep: Collection[Node] | None = None
 
 
 @lru_cache(maxsize=8)
-def _merged(shapes_dir: Path, names: tuple[str, ...], stamps: tuple[float, ...]) -> Shapes:
+def _merged(shapes_dir: Path, names: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> Shapes:
     graph = Graph()
     for name in names:
         path = shapes_dir / f"{name}.ttl"
