@@ -32,11 +32,13 @@ serve: validate $(NODE)
 
 # pytest exits 5 when it collects no tests; that is not a failure of the code under test.
 # Two pytest workers (pytest-xdist), each given whole test files (--dist loadfile) so a module's
-# server is started once. Here, not in pyproject's addopts: `pytest tests/test_x.py` stays one
-# process. `make test PYTEST_WORKERS=0` runs the suite in one process (for --pdb, say).
+# server is started once; the files that use the session's live server or Chromium go to one
+# worker together, and the slow files first (tests/conftest.py; --no-loadscope-reorder keeps its
+# order). Here, not in pyproject's addopts: `pytest tests/test_x.py` stays one process.
+# `make test PYTEST_WORKERS=0` runs the suite in one process (for --pdb, say).
 PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed $(NODE)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder || [ $$? -eq 5 ]
 
 # The scale benchmark (hours at 1M; writes docs/BENCHMARKS.md); never part of `make test`.
 # Sizes and engines one at a time: `bench/run.py --help`. Virtuoso: .ci/install-virtuoso.sh.

@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from paths import B, JSON_RESULTS
+from paths import B, JSON_RESULTS, tls
 from servers import Server
 from virtuoso import comparable
 
@@ -111,7 +111,7 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
         url, params, headers = url.rsplit("/", 1)[0] + query, None, {"Accept": "text/html"}
     try:
         first = time.perf_counter()
-        response = httpx.get(url, params=params, headers=headers, timeout=timeout)
+        response = httpx.get(url, params=params, headers=headers, timeout=timeout, verify=tls())
         warm = time.perf_counter() - first
         if response.status_code != 200:
             return Timing([], 0, None, f"HTTP {response.status_code}")
@@ -132,7 +132,7 @@ def measure(url: str, query: str, clients: int, requests: int, budget: float, ti
     errors: list[str] = []
 
     def client() -> None:
-        with httpx.Client(timeout=timeout, headers=headers) as http:
+        with httpx.Client(timeout=timeout, headers=headers, verify=tls()) as http:
             while time.perf_counter() < deadline:
                 with lock:
                     if left[0] == 0:

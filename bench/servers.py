@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paths import ROOT, JSON_RESULTS
+from paths import ROOT, JSON_RESULTS, tls
 from virtuoso import free_port
 
 
@@ -91,7 +91,8 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
             try:
-                if httpx.get(self.url, params={"query": "ASK {}"}, headers={"Accept": JSON_RESULTS}, timeout=5).status_code == 200:
+                if httpx.get(self.url, params={"query": "ASK {}"}, headers={"Accept": JSON_RESULTS}, timeout=5,
+                             verify=tls()).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from paths import tls
+
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
 MISSING = "virtuoso-t not installed (.ci/install-virtuoso.sh)"
@@ -98,7 +100,7 @@ class Virtuoso:
 
     def _count(self, pattern: str) -> int:
         response = httpx.get(self.query_url, params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}",
-                                                     "format": "text/csv"}, timeout=60)
+                                                     "format": "text/csv"}, timeout=60, verify=tls())
         response.raise_for_status()
         return int(response.text.split()[1])
 
@@ -156,7 +158,7 @@ class Instance:
                 tail = (self.folder / "stdout.log").read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"virtuoso-t exited with {self.process.returncode}:\n{tail}")
             try:
-                if httpx.get(f"{self.base}/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                if httpx.get(f"{self.base}/sparql", params={"query": "ASK {}"}, timeout=5, verify=tls()).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -14,16 +14,13 @@ for an observation or source cell, the place in the source text it was read from
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
@@ -31,20 +28,13 @@ from rdflib.term import Node
 from converter.model import Place
 from converter.rdf.formats import FORMATS, rdf_format
 from converter.rdf.vocab import DCTERMS, MDO, PROV, QB
-
-MDOSH = Namespace("https://data.monitordigitaleoverheid.nl/def/shapes#")
+from shapes import prepared
+from shapes.prepared import MDOSH, SHAPE_FILES, ValidateError
 
 SHAPES_DIR = Path(__file__).resolve().parent
 """The shape files live beside the code that applies them."""
 
-SHAPE_FILES = ("datacube", "domain", "catalogue")
-"""The shape files under `shapes/`, by stem; `validate(shapes=...)` takes a subset."""
-
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-
-
-class ValidateError(ValueError):
-    """The data or the shapes cannot be read; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -107,25 +97,23 @@ class _StoreGraph(OxigraphDataGraph):  # type: ignore[misc]
 
 
 def check_store(
-    store: ox.Store, shapes_dir: Path, names: tuple[str, ...], observations_only: bool = False
+    store: ox.Store, shapes_dir: Path, names: tuple[str, ...], observations_only: bool = False,
+    keep: Collection[Node] | None = None,
 ) -> tuple[bool, list[Violation]]:
     """Run pySHACL with the named shape files over `store`; its verdict and violations.
 
     `observations_only`: only the shapes on the observations (see `_observation_shapes`).
+    `keep`: only these shapes keep their targets (`bench/shape_costs.py` times them one by one).
+    What does not depend on the data is prepared once (`shapes.prepared`).
     """
-    shapes_graph = _instantiate_templates(_shapes_graph(shapes_dir, names), store)
+    files = prepared.shapes(shapes_dir, names)
     if observations_only:
-        keep_only_observation_shapes(shapes_graph)
-    conforms, report, _ = pyshacl.validate(
-        _StoreGraph(store),
-        shacl_graph=shapes_graph,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        allow_infos=True,
-    )
-    violations = _violations(report, shapes_graph, store)
-    return bool(conforms) and not any(v.severity == "Violation" for v in violations), violations
+        observation = _observation_shapes(files.graph)
+        keep = observation if keep is None else observation & set(keep)
+    shapes = prepared.prepare(store, files, keep)
+    conforms, report = shapes.run(_StoreGraph(store))
+    violations = _violations(report, shapes.graph, store)
+    return conforms and not any(v.severity == "Violation" for v in violations), violations
 
 
 # --- In chunks -------------------------------------------------------------------------------
@@ -152,89 +140,6 @@ def load_store(data: Graph | Dataset | Path | str) -> ox.Store:
     else:
         raise TypeError(f"validate() takes an rdflib Graph or Dataset or a file path, not {type(data).__name__}")
     return store
-
-
-@lru_cache(maxsize=8)
-def _parsed_shapes(path: Path, mtime: float) -> Graph:
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except Exception as error:  # rdflib raises several parser errors; name the file
-        raise ValidateError(f"{path}: {error}") from error
-    return graph
-
-
-def _shapes_graph(shapes_dir: Path, names: tuple[str, ...]) -> Graph:
-    graph = Graph()
-    for name in names:
-        path = shapes_dir / f"{name}.ttl"
-        if not path.is_file():
-            raise ValidateError(f"{path}: no such shapes file (known: {', '.join(SHAPE_FILES)})")
-        parsed = _parsed_shapes(path, path.stat().st_mtime)
-        graph += parsed
-        for prefix, namespace in parsed.namespaces():
-            graph.bind(prefix, namespace, override=False)
-    return graph
-
-
-def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
-    """Add the SPARQL constraints a template shape makes for the properties in the data.
-
-    SPARQL cannot take a property path from a variable (IC-20, IC-21), and a query over a fixed
-    list of properties is several times faster on a large cube than one that joins them from
-    the structure (IC-11 to IC-14). So a shape may carry a query in `mdosh:selectTemplate`
-    and, in `mdosh:templateParameterQuery`, the query for its parameters, run on the data:
-
-    - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
-    - solutions of `?structure ?p`: one constraint per data structure, with `$structure`
-      replaced by its IRI, `$patterns` by `; <p1> ?key1 ; <p2> ?key2 ...` over its properties
-      and `$keys` by `?key1 ?key2 ...` (IC-12 groups observations on their dimension values).
-
-    The message in `mdosh:messageTemplate` gets the same replacements. Nothing in the data to
-    instantiate for: no constraint, as the rule then has nothing to check.
-    """
-    prefixes = _sparql_prefixes(shapes)
-    for shape, query in list(shapes.subject_objects(MDOSH.templateParameterQuery)):
-        select = str(shapes.value(shape, MDOSH.selectTemplate))
-        message = shapes.value(shape, MDOSH.messageTemplate)
-        solutions = store.query(prefixes + str(query), use_default_graph_as_union=True)
-        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        if names not in (["p"], ["structure", "p"]):
-            raise ValidateError(f"{short(shape)}: a template parameter query selects ?p or ?structure ?p, not {names}")
-        grouped: dict[str, list[str]] = defaultdict(list)  # a property, or a structure with its properties
-        for solution in solutions:  # type: ignore[union-attr]
-            values = [term.value if isinstance(term, ox.NamedNode) else None for term in solution]
-            if None not in values:  # a blank node or literal is not a property to instantiate for
-                grouped[values[0]].extend(values[1:])  # type: ignore[arg-type]
-        for key, properties in grouped.items():
-            replacements = (
-                {"$structure": key, "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
-                 "$keys": " ".join(f"?key{i}" for i in range(len(properties)))}
-                if names == ["structure", "p"] else {"$p": key}
-            )
-            constraint = BNode()
-            shapes.add((shape, SH.sparql, constraint))
-            shapes.add((constraint, SH.select, Literal(_replace(select, replacements))))
-            if message is not None:
-                shapes.add((constraint, SH.message, Literal(_replace(str(message), replacements), lang=message.language)))
-            shapes.add((constraint, SH.prefixes, MDOSH.datacube))
-    return shapes
-
-
-def _replace(text: str, replacements: dict[str, str]) -> str:
-    """`text` with each `$name` of `replacements` replaced (longest name first)."""
-    for name in sorted(replacements, key=len, reverse=True):
-        text = text.replace(name, replacements[name])
-    return text
-
-
-def _sparql_prefixes(shapes: Graph) -> str:
-    lines = []
-    for declaration in shapes.objects(None, SH.declare):
-        prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
-        if prefix is not None and namespace is not None:
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(lines))) + "\n"
 
 
 # --- Reading the report ----------------------------------------------------------------------
@@ -348,9 +253,6 @@ def show(node: Node) -> str:
     return node.n3() if hasattr(node, "n3") else str(node)
 
 
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
-
-
 def _observation_shapes(shapes: Graph) -> set[Node]:
     """The shapes on observations: those on `qb:DataSet` (rules over a data set's observations)
     and on the nodes `qb:Observation` and `mdo:OntbrekendCijfer` (rules for every unit a chunk
@@ -362,12 +264,3 @@ def _observation_shapes(shapes: Graph) -> set[Node]:
     """
     units = set(shapes.subjects(SH.targetNode, QB.Observation)) | set(shapes.subjects(SH.targetNode, MDO.OntbrekendCijfer))
     return set(shapes.subjects(SH.targetClass, QB.DataSet)) | units
-
-
-def keep_only_observation_shapes(shapes: Graph) -> None:
-    keep = _observation_shapes(shapes)
-    for target in _TARGETS:
-        for shape in list(shapes.subjects(target, None)):
-            if shape not in keep:
-                shapes.remove((shape, target, None))
-

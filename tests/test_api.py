@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 from mdo.settings import load_settings
 from endpoint.examples import load_examples
 from endpoint_fixtures.cdp import Browser
-from endpoint_fixtures.live import LiveServer
+from endpoint_fixtures.live import TLS, LiveServer
 
 B = "https://data.monitordigitaleoverheid.nl"
 API = "/api/v1"
@@ -44,7 +44,7 @@ def server(live_build: LiveServer) -> LiveServer:
 
 
 def get(server: LiveServer, path: str, **headers: str) -> httpx.Response:
-    return httpx.get(server.url + path, headers=headers, timeout=60)
+    return httpx.get(server.url + path, headers=headers, timeout=60, verify=TLS)
 
 
 def body(server: LiveServer, path: str) -> Any:
@@ -81,14 +81,14 @@ def typed(binding: dict[str, str]) -> Any:
 
 def sparql_typed(server: LiveServer, query: str) -> list[dict[str, Any]]:
     response = httpx.post(server.url + "/sparql", data={"query": query},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
+                          headers={"Accept": "application/sparql-results+json"}, timeout=60, verify=TLS)
     assert response.status_code == 200, response.text
     return [{k: typed(v) for k, v in b.items()} for b in response.json()["results"]["bindings"]]
 
 
 def sparql(server: LiveServer, query: str) -> list[dict[str, str]]:
     response = httpx.post(server.url + "/sparql", data={"query": query},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
+                          headers={"Accept": "application/sparql-results+json"}, timeout=60, verify=TLS)
     assert response.status_code == 200, response.text
     return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
 

@@ -24,7 +24,7 @@ from endpoint import worker as worker_module
 from endpoint.results import Failure, QueryJob
 from endpoint.safety import Analysis
 from endpoint_fixtures.listener import Listener
-from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, write_dumps
+from endpoint_fixtures.live import FIXTURE_TRIG, TLS, LiveServer, serve, write_dumps
 
 B = "https://data.monitordigitaleoverheid.nl"
 JSON = "application/sparql-results+json"
@@ -40,7 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def ask(server: LiveServer, query: str, **params: str) -> httpx.Response:
-    return httpx.post(server.url + "/sparql", data={"query": query, **params}, headers={"Accept": JSON}, timeout=30)
+    return httpx.post(server.url + "/sparql", data={"query": query, **params}, headers={"Accept": JSON}, timeout=30,
+                      verify=TLS)
 
 
 def number(response: httpx.Response) -> int:
@@ -77,7 +78,7 @@ SERVICE_VARIANTS = {
 @pytest.mark.parametrize("template", SERVICE_VARIANTS.values(), ids=SERVICE_VARIANTS.keys())
 def test_service_is_refused_and_nothing_connects(server: LiveServer, listener: Listener, template: str) -> None:
     query = template.format(url=f"http://127.0.0.1:{listener.port}/sparql")
-    for response in (ask(server, query), httpx.get(server.url + "/query", params={"query": query})):
+    for response in (ask(server, query), httpx.get(server.url + "/query", params={"query": query}, verify=TLS)):
         assert response.status_code == 400
         assert "SERVICE (federated query) is not allowed" in response.text
     listener.close()

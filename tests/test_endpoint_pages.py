@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from mdo.settings import load_settings
 from endpoint.examples import load_examples
-from endpoint_fixtures.live import LiveServer
+from endpoint_fixtures.live import TLS, LiveServer
 
 B = "https://data.monitordigitaleoverheid.nl"
 EXAMPLES = load_examples(load_settings().queries_dir)
@@ -29,7 +29,7 @@ def server(live_build: LiveServer) -> LiveServer:
 
 
 def html(server: LiveServer, path: str) -> BeautifulSoup:
-    response = httpx.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+    response = httpx.get(server.url + path, headers={"Accept": "text/html"}, timeout=30, verify=TLS)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     return BeautifulSoup(response.text, "html.parser")
@@ -279,7 +279,7 @@ def test_at_least_ten_examples_each_with_an_expectation() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_example_query_gives_its_result(server: LiveServer, example: Any) -> None:
     response = httpx.post(server.url + "/sparql", data={"query": example.text},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
+                          headers={"Accept": "application/sparql-results+json"}, timeout=60, verify=TLS)
     assert response.status_code == 200, response.text
     assert "MDO-Result-Truncated" not in response.headers
     rows = _rows(response.json())

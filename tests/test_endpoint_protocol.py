@@ -24,7 +24,7 @@ from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from endpoint.store import store_dir_for
 from endpoint_fixtures.listener import Listener
-from endpoint_fixtures.live import FIXTURE_TRIG, LiveServer, serve, write_dumps
+from endpoint_fixtures.live import FIXTURE_TRIG, TLS, LiveServer, serve, write_dumps
 from endpoint_fixtures.live import count_quads as count
 from endpoint_fixtures.live import sparql_get as get
 
@@ -187,7 +187,7 @@ def test_malformed_query_gets_400_with_the_parser_message(small_server: LiveServ
 def test_service_never_makes_an_outbound_request(small_server: LiveServer, template: str) -> None:
     listener = Listener()
     try:
-        response = httpx.post(small_server.url + "/sparql", data={"query": template.format(port=listener.port)})
+        response = httpx.post(small_server.url + "/sparql", data={"query": template.format(port=listener.port)}, verify=TLS)
         assert response.status_code == 400
         assert "SERVICE (federated query) is not allowed" in response.text
     finally:

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from endpoint.store import LoadedStore, ensure_store, is_current, store_dir_for
+from endpoint_fixtures.live import TLS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -64,7 +65,7 @@ def server(built_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited: {log_path.read_text(errors='replace')[-2000:]}")
             try:
-                if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5, verify=TLS).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -86,7 +87,7 @@ def test_mdo_serve_answers_with_the_real_figure(server: tuple[str, Path, int]) -
     url, _, _ = server
     for _ in range(6):  # several queries, so several query workers are likely asked
         response = httpx.post(url + "/sparql", data={"query": ACTIVE_DIGIDS_2019},
-                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
+                              headers={"Accept": "application/sparql-results+json"}, timeout=30, verify=TLS)
         assert response.status_code == 200, response.text
         bindings = response.json()["results"]["bindings"]
         assert [b["waarde"]["value"] for b in bindings] == ["15023119"]

@@ -15,7 +15,7 @@ import rdflib
 from rdflib import Namespace
 from rdflib.collection import Collection
 
-from endpoint_fixtures.live import LiveServer, serve, w3c_trig
+from endpoint_fixtures.live import TLS, LiveServer, serve, w3c_trig
 from endpoint_fixtures.live import count_quads as count
 
 W3C_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "w3c" / "sparql11-protocol"
@@ -85,7 +85,7 @@ def test_w3c_protocol(w3c_server: LiveServer, name: str, requests: list[dict[str
         path = request["path"].replace("/sparql/", "/sparql", 1)
         body = None if request["body"] is None else request["body"].encode(request["encoding"].lower())
         response = httpx.request(request["method"], w3c_server.url + path, content=body,
-                                 headers=request["headers"], timeout=30)
+                                 headers=request["headers"], timeout=30, verify=TLS)
         if is_update and index == 0:
             # A read-only endpoint refuses every update the manifest expects to succeed.
             assert response.status_code == 403, response.text

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, URIRef
 from converter.model import Place
 from mdo.settings import load_settings
 from shapes.validate import SHAPE_FILES, ValidateError, ValidationResult, format_report, validate
-from shape_manifest import CASES_DIR, IRIS, PREFIXES, Case, cases, in_one_store, term
+from shape_manifest import CASES_DIR, IRIS, PREFIXES, Case, cases, in_one_store, term, variant_file
 
 DEFAULT_BASE = "https://data.monitordigitaleoverheid.nl"
 
@@ -131,6 +131,31 @@ def test_format_report_limits_each_rule(tmp_path: Path) -> None:
     violations = in_one_store(cases()[0], tmp_path, broken=True).violations * 30
     report = format_report(ValidationResult(conforms=False, violations=violations), limit_per_rule=5)
     assert "... and 25 more" in report
+
+
+def test_the_prepared_shapes_follow_the_data_and_the_files(tmp_path: Path) -> None:
+    """`shapes.prepared` keeps the shapes between validations: a store with other template
+    parameters gets its own constraints, and a changed shape file is read again."""
+    hierarchy = next(c for c in cases() if c.id == "IC-20-code-not-in-hierarchy")
+    percent = next(c for c in cases() if c.id == "MDO-5-percentage-above-100")
+    broken = variant_file(hierarchy, tmp_path, broken=True)
+    assert validate(CASES_DIR / "base.trig", shapes=hierarchy.shapes).conforms  # no hierarchy: no IC-20 constraint
+    ic20 = [v.shape for v in validate(broken, shapes=hierarchy.shapes).violations]
+    assert URIRef(PREFIXES["mdosh"] + "IC-20") in ic20  # the constraint for its qb:parentChildProperty
+    assert validate(CASES_DIR / "base.trig", shapes=hierarchy.shapes).conforms
+
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    for name in SHAPE_FILES:
+        (folder / f"{name}.ttl").write_bytes((load_settings().shapes_dir / f"{name}.ttl").read_bytes())
+    over = variant_file(percent, tmp_path, broken=True)
+    rule = URIRef(PREFIXES["mdosh"] + "PercentageRange")
+    assert rule in [v.shape for v in validate(over, shapes_dir=folder).violations]
+    domain = folder / "domain.ttl"
+    text = domain.read_text(encoding="utf-8")
+    domain.write_text(text.replace("mdosh:PercentageRange a sh:NodeShape ;", "mdosh:PercentageRange a sh:NodeShape ; sh:deactivated true ;", 1),
+                      encoding="utf-8")
+    assert rule not in [v.shape for v in validate(over, shapes_dir=folder).violations]
 
 
 def test_unreadable_input_is_named(tmp_path: Path) -> None:

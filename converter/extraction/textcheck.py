@@ -95,10 +95,12 @@ def check_summary_text(registry: Registry, edition: str, observations: list[Obse
     previous = {(o.voorziening, o.indicator): o for o in observations
                 if o.edition == edition and o.year == year - 1 and o.value is not None and o.breakdown == "totaal"}
     names = {v.id: {normalize(n) for n in (v.label, *v.headings, v.basisregistratie or "") if n} for v in registry.voorzieningen.values()}
+    # one pattern per voorziening, any of its names as a whole word: compiled once, not per sentence
+    patterns = {v: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(forms)))})(?!\w)") for v, forms in names.items() if forms}
     findings: list[Finding] = []
     def mentioned(text: str) -> list[str]:
         text = normalize(text)
-        return [v for v, forms in names.items() if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text) for f in forms)]
+        return [v for v, pattern in patterns.items() if pattern.search(text)]
 
     for line_no, paragraph in _paragraphs(lines, info.form, stop):
         in_paragraph = mentioned(paragraph)
