@@ -11,6 +11,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from converter.model import Place
@@ -34,8 +35,13 @@ class UnknownIndicator(LookupError):
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-D]\.)\s+")
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize(text: str) -> str:
-    """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup."""
+    """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup.
+
+    Cached: a label is normalized when the registry indexes it and again for each edition that
+    prints it, and the same few forms of every heading come up again and again.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"<[^<>]+>", "", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')

@@ -24,7 +24,7 @@ from converter.registry import TOTAL, BreakdownTable, Indicator, Registry, Unkno
 from converter.extraction.textcheck import check_summary_text
 from converter.extraction.outcome import DuplicateObservations, Extraction, UnknownIndicators, UnreadLines
 from converter.extraction.rules import (_UNIT_NL, _alignment_confirmed, _change_matches, _duplicates, _malformed_nl, _printed_change,
-                                        nl_number, same_when_rounded)
+                                        change_context, describe_alignment, nl_number, same_when_rounded)
 
 CORRECTED = "corrected"
 _LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
@@ -45,6 +45,8 @@ class _RowContext:
     row: SourceRow
     account: TableAccount
     breakdown_table: BreakdownTable | None
+    table_id: str  # made once per table, not per figure: every observation of the table shares them
+    section: str
 
 
 class _Extractor:
@@ -58,8 +60,11 @@ class _Extractor:
     def table(self, table: SourceTable) -> None:
         account = self.result.accounts.setdefault(table.id, TableAccount(table.id, table.edition))
         breakdown = self.registry.breakdown_table(table.edition, (table.caption or "").split(" / "))
+        section = " > ".join(table.section)
         for row in table.rows:
-            self.row(_RowContext(table, row, account, breakdown))
+            self.row(_RowContext(table, row, account, breakdown, account.table, section))
+        if not table.notes:
+            return
         used = {m for row in table.rows for c in row.cells if c for m in split_marks(c.text)[1]}
         used |= {m for row in table.rows for m in row.label_marks}
         for mark, text in table.notes.items():
@@ -97,16 +102,19 @@ class _Extractor:
             self.finding(
                 "inferred-blank", table.edition, row.place,
                 f"{row.label!r}: {row.inferred_blanks} cell(s) printed empty; figures placed in the latest years "
-                f"({self.describe_alignment(table, row)})",
+                f"({describe_alignment(table, row)})",
                 nl=f"{row.label!r}: {row.inferred_blanks} cel(len) leeg gedrukt; de cijfers staan in de laatste jaren, "
                    f"wat de gedrukte verandering {_printed_change(table, row)!r} bevestigt",
             )
-        for column, cell in zip(table.columns, row.cells):
+        read: dict[int, list[Figure]] = {}  # column index -> the cell's figures, for check_change
+        for index, (column, cell) in enumerate(zip(table.columns, row.cells)):
             if column.kind != "year" or column.year is None:
                 continue
             indicator = indicators[min(column.group, len(indicators) - 1)]
-            self.cell(ctx, indicator, member, column.year, column.group, cell)
-        self.check_change(ctx, indicators, member)
+            figures = self.cell(ctx, indicator, member, column.year, column.group, cell)
+            if figures is not None:
+                read[index] = figures
+        self.check_change(ctx, indicators, member, read)
 
     def side_note(self, ctx: _RowContext, indicator: Indicator, note: str) -> None:
         """A note printed beside a row: a breakdown of its figure, or text worth reporting."""
@@ -135,20 +143,22 @@ class _Extractor:
                      nl=f"tekst naast de rij {indicator.id!r} is buiten het label gehouden: {note!r}")
 
     # -- per cell ---------------------------------------------------------------------------
-    def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell | None) -> None:
+    def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int,
+             cell: Cell | None) -> list[Figure] | None:
+        """Publish or reject a printed cell; return its figures as read (None: blank or no figure)."""
         ctx.account.cells_seen += 1
         if cell is None:
             self.publish(ctx, indicator, member, year, Figure(None, status=NOT_AVAILABLE), Cell("", ctx.row.place), note="blank cell")
             ctx.account.cells_published += 1
-            return
+            return None
         try:
             figures = parse_cell(cell.text)
         except MalformedNumber as error:
             self.malformed(ctx, indicator, member, year, group, cell, error)
-            return
+            return None
         except FigureError as error:
             self.reject(ctx, year, cell.text, str(error), cell.place, nl=f"{cell.text!r} is geen cijfer")
-            return
+            return None
         published = 0
         for figure in figures:
             target = indicator
@@ -172,6 +182,7 @@ class _Extractor:
             ctx.account.cells_published += 1
         else:
             ctx.account.cells_rejected += 1
+        return figures
 
     def publish(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
                 cell: Cell, note: str = "") -> Observation:
@@ -185,7 +196,9 @@ class _Extractor:
 
     def observation(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
                     cell: Cell, note: str = "") -> Observation:
-        marks = tuple(dict.fromkeys(ctx.row.label_marks + figure.marks))
+        marks = ctx.row.label_marks + figure.marks
+        if marks:
+            marks = tuple(dict.fromkeys(marks))
         texts = []
         for mark in marks:
             if mark in ctx.table.notes:
@@ -207,10 +220,10 @@ class _Extractor:
             footnote_marks=marks,
             footnote_text=" ".join(texts),
             label=ctx.row.label,
-            section=" > ".join(ctx.table.section),
+            section=ctx.section,
             place=cell.place,
             raw=cell.text,
-            table=ctx.table.id,
+            table=ctx.table_id,
         )
         return observation
 
@@ -232,22 +245,7 @@ class _Extractor:
         """Hold a malformed number until the other editions are read (see `resolve_malformed`)."""
         ctx.account.cells_published += 1  # moved to rejected if it cannot be confirmed
         placeholder = self.observation(ctx, indicator, member, year, Figure(None, indicator.unit), cell)
-        self.pending.append(_Pending(error, placeholder, self.change_context(ctx, group, year)))
-
-    def change_context(self, ctx: _RowContext, group: int, year: int) -> tuple[Decimal, str] | None:
-        """(previous year's value, printed change) when the printed change is about `year`."""
-        years = [(c, cell) for c, cell in zip(ctx.table.columns, ctx.row.cells) if c.group == group]
-        year_cells = [(c.year, cell) for c, cell in years if c.kind == "year"]
-        change = next((cell for c, cell in years if c.kind == "change"), None)
-        if change is None or len(year_cells) < 2 or year_cells[-1][0] != year or year_cells[-2][1] is None:
-            return None
-        try:
-            previous = parse_cell(year_cells[-2][1].text)
-        except ValueError:
-            return None
-        if len(previous) != 1 or previous[0].value is None:
-            return None
-        return previous[0].value, change.text
+        self.pending.append(_Pending(error, placeholder, change_context(ctx.table, ctx.row, group, year)))
 
     # -- after all editions -------------------------------------------------------------------
     def resolve_malformed(self) -> None:
@@ -291,20 +289,22 @@ class _Extractor:
                          nl=f"{o.label!r} {o.year}: gedrukt {o.raw!r} ({_malformed_nl(error)}); {how}; gepubliceerd met status gecorrigeerd")
 
     # -- checks ---------------------------------------------------------------------------------
-    def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str) -> None:
-        """Compare the printed change column with the change the row's own figures give."""
+    def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str, read: dict[int, list[Figure]]) -> None:
+        """Compare the printed change column with the change the row's own figures give (`read`:
+        the figures of the year cells by column index, as `cell` read them; a cell that is not
+        there holds no figure)."""
         table, row = ctx.table, ctx.row
         for group in sorted({c.group for c in table.columns}):
-            cols = [(c, cell) for c, cell in zip(table.columns, row.cells) if c.group == group]
-            change = next((cell for c, cell in cols if c.kind == "change" and cell is not None), None)
-            years = [(c.year, cell) for c, cell in cols if c.kind == "year"]
+            cols = [(i, c, cell) for i, (c, cell) in enumerate(zip(table.columns, row.cells)) if c.group == group]
+            change = next((cell for _, c, cell in cols if c.kind == "change" and cell is not None), None)
+            years = [(c.year, cell) for _, c, cell in cols if c.kind == "year"]
             if change is None or len(years) < 2 or years[-1][1] is None or years[-2][1] is None:
                 continue
             changes = [change.text] + ([row.extra_change] if row.extra_change else [])
-            try:
-                last, before = parse_cell(years[-1][1].text), parse_cell(years[-2][1].text)
-            except ValueError:
+            indexes = [i for i, c, _ in cols if c.kind == "year"]
+            if indexes[-1] not in read or indexes[-2] not in read:
                 continue
+            last, before = read[indexes[-1]], read[indexes[-2]]
             for index, printed in enumerate(changes):
                 if index >= len(last) or index >= len(before) or last[index].value is None or before[index].value is None:
                     continue
@@ -321,19 +321,6 @@ class _Extractor:
                         nl=f"{row.label!r}: de gedrukte verandering {printed!r} ({years[-2][0]}->{years[-1][0]}) past niet bij de "
                            f"cijfers {years[-2][1].text} -> {years[-1][1].text} (berekend: {shown.replace('.', ',')})",
                     )
-
-    def describe_alignment(self, table: SourceTable, row: SourceRow) -> str:
-        years = [(c.year, cell) for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
-        change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
-        if change is None or len(years) < 2 or parse_change(change.text) is None:
-            return "no printed change to confirm the placement"
-        try:
-            before, last = parse_cell(years[-2][1].text)[0], parse_cell(years[-1][1].text)[0]
-        except ValueError:
-            return "figures not readable"
-        if before.value and last.value and _change_matches(before.value, last.value, change.text, before.half_width, last.half_width):
-            return f"the printed change {change.text!r} confirms the placement"
-        return f"the printed change {change.text!r} does not confirm the placement"
 
     def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None,
                 nl: str = "") -> None:
