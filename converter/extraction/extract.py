@@ -55,6 +55,7 @@ class _Extractor:
         self.result = Extraction()
         self.unknown: list[UnknownIndicator] = []
         self.pending: list[_Pending] = []
+        self.reported: set[Finding] = set()  # the findings of `result.findings`, each once
 
     # -- per table ------------------------------------------------------------------------
     def table(self, table: SourceTable) -> None:
@@ -325,7 +326,8 @@ class _Extractor:
     def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None,
                 nl: str = "") -> None:
         finding = Finding(kind, edition, place, message, indicator, year, nl)
-        if finding not in self.result.findings:
+        if finding not in self.reported:  # a set: a large build has thousands of findings
+            self.reported.add(finding)
             self.result.findings.append(finding)
 
     def revisions(self) -> None:

@@ -75,18 +75,43 @@ class Cube:
         per edition with its observations. An edition's graph thus has two blocks, which TriG
         merges.
         """
+        yield from self.head()
+        yield from self.render(self.blocks())
+
+    def head(self) -> Iterator[tuple[str, int]]:
+        """The text before the observation blocks: the small graphs and the prefixes of the blocks."""
         small = [quad for quads in self.small_graphs().values() for quad in quads]
         prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
         yield ox.serialize(small, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8"), len(small)
         yield MARKER + prefix_lines(), 0
+
+    def blocks(self) -> list[Observation | str]:
+        """The observation blocks as a list to render in order: for each edition the line that
+        opens its graph, its observations and the closing `}`.
+
+        Each item renders on its own, so consecutive slices rendered one after the other give
+        the same text as the whole list: a large cube is rendered in parts (`dumps.write_trig`).
+        """
+        by_edition: dict[str, list[Observation]] = defaultdict(list)
+        for o in self.observations:
+            by_edition[o.edition].append(o)
         render = ObservationText(self.iris)
+        items: list[Observation | str] = []
         for edition in self.editions:
-            yield f"{render.graph(edition)} {{\n", 0
-            for o in self.observations:
-                if o.edition == edition:
-                    key = observation_key(o)
-                    yield render.triples(o, *self.revisions[key], self.derived.get(key, NOTHING))
-            yield "}\n", 0
+            items.append(f"{render.graph(edition)} {{\n")
+            items.extend(by_edition.get(edition, ()))
+            items.append("}\n")
+        return items
+
+    def render(self, items: list[Observation | str]) -> Iterator[tuple[str, int]]:
+        """The text of some of `blocks()`, piece by piece, each with the number of triples it holds."""
+        render = ObservationText(self.iris)
+        for item in items:
+            if isinstance(item, str):
+                yield item, 0
+            else:
+                key = observation_key(item)
+                yield render.triples(item, *self.revisions[key], self.derived.get(key, NOTHING))
 
     def small_graphs(self) -> dict[str, list[ox.Quad]]:
         """The quads of the small graphs by graph name, each quad once, in the order they were made."""

@@ -9,10 +9,12 @@ the cube in memory. The format follows the file extension. Formats without named
 from __future__ import annotations
 
 import json
-
 import queue
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -20,8 +22,8 @@ import pyoxigraph as ox
 
 from converter.atomic import atomic_open
 from converter.rdf.cube import Cube
+from converter.rdf.forked import ForkedText, batches
 from converter.rdf.formats import DUMPS, rdf_format
-
 
 
 class UnknownFormat(ValueError):
@@ -37,29 +39,30 @@ def check_format(path: Path) -> tuple[ox.RdfFormat, bool]:
     return fmt, fmt.supports_datasets
 
 
-def write_trig(cube: Cube, path: Path) -> int:
+SPLIT_FROM = 20_000  # observation blocks; below it the text takes less time than a second process costs
+
+
+def write_trig(cube: Cube, path: Path, split_from: int = SPLIT_FROM) -> int:
     """Write the cube as TriG; return the number of quads written.
 
     The text is made on this thread and written by another: a write spends its time in the
-    kernel without the GIL, so on a second core it overlaps the making of the next text (for a
-    large cube the writing is a sizeable part of the build).
+    kernel without the GIL, so on a second core it overlaps the making of the next text. A cube
+    of `split_from` observation blocks or more has its second half made by a forked process
+    (`forked.ForkedText`) at the same time as this one makes the first: making the text is most
+    of the writing, and the build has nothing else to do then.
     """
-    count = 0
-    with atomic_open(path, "wb") as handle, _BackgroundWriter(handle) as writer:
-        batch: list[str] = []
-        size = 0
-        for chunk, triples in cube.trig():
-            batch.append(chunk)
-            size += len(chunk)
-            count += triples
-            if size >= _BATCH:
-                writer.write("".join(batch).encode("utf-8"))
-                batch, size = [], 0
-        writer.write("".join(batch).encode("utf-8"))
-    return count
-
-
-_BATCH = 1 << 22  # characters handed to the writer at once
+    blocks = cube.blocks()
+    cut = len(blocks) // 2 if len(blocks) >= split_from else len(blocks)
+    with ExitStack() as stack:
+        handle = stack.enter_context(atomic_open(path, "wb"))  # nothing written yet when the child is forked
+        forked = stack.enter_context(ForkedText(partial(cube.render, blocks[cut:]), path.parent)) if cut < len(blocks) else None
+        writer = stack.enter_context(_BackgroundWriter(handle))  # after the fork: a child gets no copy of this thread
+        counted = [0]
+        for data in batches(chain(cube.head(), cube.render(blocks[:cut])), counted):
+            writer.write(data)
+        if forked is not None:
+            counted[0] += forked.copy_to(writer.write)
+    return counted[0]
 
 
 class _BackgroundWriter:
