@@ -71,6 +71,10 @@ class MalformedNumber(FigureError):
         self.prefix = prefix  # the digits printed
         self.missing = missing  # how many digits the last group lacks
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, Decimal | None, str, int]]:
+        """Pickled by its arguments: an extraction's forked process sends the held numbers back."""
+        return MalformedNumber, (self.raw, self.reason, self.candidate, self.prefix, self.missing)
+
     def completes_to(self, value: Decimal) -> bool:
         """True if `value` is this text with its missing digits filled in (`223.949.53` -> 223949536)."""
         digits = str(int(value)) if value == value.to_integral_value() else ""

@@ -30,6 +30,11 @@ class UnknownIndicator(LookupError):
             + (detail or f"indicator {label!r} is not in data/indicators.toml")
         )
         self.edition, self.voorziening, self.label, self.place = edition, voorziening, label, place
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, str, Place, str]]:
+        """Pickled by its arguments: an extraction's forked process sends the unknown labels back."""
+        return UnknownIndicator, (self.edition, self.voorziening, self.label, self.place, self.detail)
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-D]\.)\s+")

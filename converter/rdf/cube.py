@@ -19,7 +19,8 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from converter.rdf.catalogue import add_catalogue
 from converter.rdf.derived import NOTHING, Derived, derive
-from converter.extraction.extract import Extraction, same_when_rounded
+from converter.extraction.extract import Extraction
+from converter.extraction.rules import same_when_rounded
 from converter.rdf.iris import Iris
 from converter.model import Observation
 from converter.registry import TOTAL, Registry
