@@ -45,7 +45,13 @@ def literal(text: str, language: str | None = None) -> str:
 
 
 def number(value: Decimal) -> str:
-    """A figure in Turtle's short form: `123` is an xsd:integer, `6.9` an xsd:decimal."""
+    """A figure in Turtle's short form: `123` is an xsd:integer, `6.9` an xsd:decimal.
+
+    Most figures are whole counts that print as digits alone, which is their short form already.
+    """
+    text = str(value)
+    if text.isdigit():
+        return text
     if value == value.to_integral_value():
         return str(int(value))
     return format(value, "f")
