@@ -43,6 +43,8 @@ def _figures_by_key(observations: list[Observation]) -> dict[tuple[str, str, int
 def resolve_malformed(result: Extraction, pending: list[Pending], finding: Report) -> None:
     """Publish each pending number that another edition or the printed change confirms, with status
     corrected; reject the others. Both are reported."""
+    if not pending:  # most builds: the index of every figure is not needed
+        return
     by_key = _figures_by_key(result.observations)
     for held in pending:
         o, error = held.observation, held.error
