@@ -217,3 +217,13 @@ def test_an_error_in_the_forked_half_is_raised_as_itself(built_cube, tmp_path):
         write_trig(dataclasses.replace(built_cube, revisions=revisions), tmp_path / "x.trig", split_from=0)
     assert raised.value.args == (observation_key(last),)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_small_graphs_made_by_a_forked_process_are_the_same(registry, extraction, settings, built_cube):
+    """A large cube has its vocabulary, code lists, links, findings and catalogue made by a forked
+    process, sent back as N-Quads: the same quads, in the same order, and the same relations."""
+    from converter.rdf.cube import build_cube
+
+    forked = build_cube(registry, extraction, settings.base_iri, settings.ontology_dir, split_from=0)
+    assert forked.quads == built_cube.quads
+    assert (forked.revisions, forked.derived) == (built_cube.revisions, built_cube.derived)

@@ -10,7 +10,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,9 +18,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from converter.rdf.catalogue import add_catalogue
-from converter.rdf.derived import NOTHING, Derived, derive
+from converter.rdf.derived import NOTHING, Derived, Key, observation_key, relate
 from converter.extraction.extract import Extraction
-from converter.extraction.rules import same_when_rounded
+from converter.forked import Forked
 from converter.rdf.iris import Iris
 from converter.model import Observation
 from converter.registry import TOTAL, Registry
@@ -44,13 +44,6 @@ DIMENSIONS = [("voorziening", "voorzieningen"), ("indicator", "indicatoren"), ("
 
 class CubeError(ValueError):
     """The observations cannot form a well-formed cube (for instance two for one key)."""
-
-
-Key = tuple[str, str, str, int]  # edition, indicator, breakdown, year: one observation
-
-
-def observation_key(o: Observation) -> Key:
-    return (o.edition, o.indicator, o.breakdown, o.year)
 
 
 @dataclass
@@ -128,23 +121,42 @@ class Cube:
         return store
 
 
-def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path) -> Cube:
+SPLIT_FROM = 20_000  # observations; below it the small graphs take less time than a second process costs
+
+
+def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path,
+               split_from: int = SPLIT_FROM) -> Cube:
     """The dataset: one graph per edition (its observations, source cells and findings), the
-    vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue."""
+    vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue.
+
+    With `split_from` observations or more, the small graphs are made by a forked process
+    (`converter.forked`) while this one relates the figures (revisions, derived values); they
+    come back as N-Quads text, which pyoxigraph writes and reads far faster than it pickles.
+    """
     iris = Iris(base_iri)
     _check_keys(extraction.observations)
+    years = sorted({o.year for o in extraction.observations})
+    small = partial(_small_graphs, registry, extraction, iris, ontology_dir, years)
+    if len(extraction.observations) < split_from:
+        quads = small()
+        revisions, derived = relate(registry, extraction.observations)
+    else:
+        with Forked(lambda: ox.serialize(small(), format=ox.RdfFormat.N_QUADS)) as forked:
+            revisions, derived = relate(registry, extraction.observations)
+            quads = list(ox.parse(forked.result(), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+    return Cube(iris, list(registry.editions), extraction.observations, revisions, quads, derived)
+
+
+def _small_graphs(registry: Registry, extraction: Extraction, iris: Iris, ontology_dir: Path, years: list[int]) -> list[ox.Quad]:
     dataset = QuadCollector()
     codes = dataset.graph(iris.graph("codes"))
     codes.parse(ontology_dir / "mdo.ttl")
     _structure(codes, iris)
-    years = sorted({o.year for o in extraction.observations})
     _code_lists(codes, iris, registry, years)
     _links(codes, iris, registry)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    revisions = _revisions(registry, extraction.observations)
-    derived = derive(extraction.observations, {key: current for key, (current, _) in revisions.items()})
-    return Cube(iris, list(registry.editions), extraction.observations, revisions, dataset.quads, derived)
+    return dataset.quads
 
 
 def _check_keys(observations: list[Observation]) -> None:
@@ -342,33 +354,6 @@ def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> Non
             figure = published[(edition, indicator, TOTAL, year)]
             about = (iris.observation if figure else iris.missing)(edition, indicator, TOTAL, year)
             graph.add((finding, MDO.betreft, about))
-
-
-def _revisions(registry: Registry, observations: list[Observation]) -> dict[Key, tuple[bool, Observation | None]]:
-    """For each figure: is it current (no later edition gives it), and which older figure it revises.
-
-    Among the figures (cells without one are no observations) of an indicator, breakdown and
-    year, the newest edition's is current (`mdo:actueel`); one whose value differs from the
-    latest earlier one (beyond rounding) revises it (`mdo:herziet`). shapes/domain.ttl checks
-    both (MDO-11, MDO-12).
-    """
-    order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
-    rank = {e.id: i for i, e in enumerate(order)}
-    series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
-    for o in observations:
-        if o.value is not None:
-            series[(o.indicator, o.breakdown, o.year)].append(o)
-    links: dict[Key, tuple[bool, Observation | None]] = {observation_key(o): (False, None) for o in observations}
-    for found in series.values():
-        found.sort(key=lambda o: rank[o.edition])
-        for index, o in enumerate(found):
-            revised = None
-            if index:
-                older = found[index - 1]
-                if older.value != o.value and not same_when_rounded([older, o]):
-                    revised = older
-            links[observation_key(o)] = (index == len(found) - 1, revised)
-    return links
 
 
 __all__ = ["build_cube", "Cube", "CubeError"]
