@@ -99,16 +99,18 @@ def revisions(registry: Registry, observations: list[Observation]) -> dict[Key, 
     for o in observations:
         if o.value is not None:
             series[(o.indicator, o.breakdown, o.year)].append(o)
-    links: dict[Key, tuple[bool, Observation | None]] = {observation_key(o): (False, None) for o in observations}
+    links: dict[Key, tuple[bool, Observation | None]] = dict.fromkeys(map(observation_key, observations), (False, None))
     for found in series.values():
-        found.sort(key=lambda o: rank[o.edition])
+        if len(found) > 1:
+            found.sort(key=lambda o: rank[o.edition])
+        last = len(found) - 1
         for index, o in enumerate(found):
             revised = None
             if index:
                 older = found[index - 1]
                 if older.value != o.value and not same_when_rounded([older, o]):
                     revised = older
-            links[observation_key(o)] = (index == len(found) - 1, revised)
+            links[observation_key(o)] = (index == last, revised)
     return links
 
 
