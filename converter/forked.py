@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import traceback
 from collections.abc import Callable
@@ -64,12 +65,11 @@ class Forked(Generic[T]):
         try:
             outcome: object = self._work()
         except BaseException as error:
-            outcome = _Raised(error)
+            outcome = _Raised(_portable(error))
         try:
             sender.send(outcome)
-        except Exception as error:  # an error or result that does not pickle: say what it was
-            message = "".join(traceback.format_exception(error))
-            sender.send(_Raised(RuntimeError(f"the forked process's result could not be sent back:\n{message}")))
+        except Exception as error:  # a result that does not pickle
+            sender.send(_Raised(_portable(RuntimeError(f"the forked process's result could not be sent back: {error!r}"))))
 
     def result(self) -> T:
         """What `work()` returned in the child; raises what it raised."""
@@ -88,6 +88,15 @@ class Forked(Generic[T]):
             self._process.kill()
         self._process.join()
         self._receiver.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error itself if it comes through pickling whole, else a RuntimeError with its traceback."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError("in the forked process:\n" + "".join(traceback.format_exception(error)))
 
 
 class _Raised:

@@ -143,7 +143,7 @@ def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontolo
     else:
         with Forked(lambda: ox.serialize(small(), format=ox.RdfFormat.N_QUADS)) as forked:
             revisions, derived = relate(registry, extraction.observations)
-            quads = list(ox.parse(forked.result(), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+            quads = list(ox.parse(forked.result(), format=ox.RdfFormat.N_QUADS))
     return Cube(iris, list(registry.editions), extraction.observations, revisions, quads, derived)
 
 
