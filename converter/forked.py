@@ -3,7 +3,8 @@
 The converter's work is pure Python: it holds the GIL, so a thread cannot share it, but a
 second process can. A forked child starts with everything already in memory (nothing is
 pickled on the way in); what it returns is pickled back, so it should be compact. Used where a
-large build splits its work in two: the editions to extract, the observations to render.
+large build splits its work in two, when a core is free for it (`spare_core`): the editions to
+extract, the small graphs of the cube, the observations to render.
 
 A kill leaves nothing running: the child is killed when its parent dies. An error in the child
 is raised in the parent as it was raised there.
@@ -12,6 +13,7 @@ is raised in the parent as it was raised there.
 from __future__ import annotations
 
 import ctypes
+import math
 import multiprocessing
 import os
 import pickle
@@ -23,6 +25,25 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1  # prctl(2), Linux
+
+
+def spare_core() -> bool:
+    """Is a core free for a second process? Yes if the load average of the last minute (which
+    counts this process's own work) leaves a whole core over.
+
+    On a machine busy with other work, a second process only takes its share of the same cores
+    and adds costs of its own (pickling, pages copied on write): the build is then faster in
+    one process (docs/BENCHMARKS.md, "Build stages").
+    """
+    return os.getloadavg()[0] < len(os.sched_getaffinity(0)) - 1
+
+
+def split_at(split_from: int | None, default: int) -> float:
+    """The size of work from which a second process takes part of it: `split_from` if given
+    (tests force it), else `default` when a core is free for it (`spare_core`), else never."""
+    if split_from is not None:
+        return split_from
+    return default if spare_core() else math.inf
 
 
 def _die_with(parent: int) -> None:

@@ -25,7 +25,7 @@ from converter.extraction.outcome import DuplicateObservations, Extraction, Unkn
 from converter.extraction.across import Pending, resolve_malformed, revisions
 from converter.extraction.rules import (_UNIT_NL, _alignment_confirmed, _change_matches, _duplicates, _printed_change,
                                         change_context, describe_alignment)
-from converter.forked import Forked
+from converter.forked import Forked, split_at
 
 _LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
 
@@ -316,7 +316,7 @@ def _read_part(registry: Registry, editions: list[str]) -> _Part:
     return extractor.result, extractor.unknown, extractor.pending
 
 
-def _halves(registry: Registry, editions: list[str], split_from: int) -> tuple[list[str], list[str]]:
+def _halves(registry: Registry, editions: list[str], split_from: float) -> tuple[list[str], list[str]]:
     """The editions to read here and, if there is text enough, the later ones (about half of the
     text) for a forked process to read at the same time."""
     sizes = []
@@ -331,17 +331,18 @@ def _halves(registry: Registry, editions: list[str], split_from: int) -> tuple[l
 
 
 def extract(registry: Registry, editions: list[str] | None = None, allow_unread: bool = False,
-            split_from: int = SPLIT_FROM) -> Extraction:
+            split_from: int | None = None) -> Extraction:
     """Read the editions and return every observation, reject and finding.
 
-    With `split_from` bytes of edition text or more, the later editions are read by a forked
-    process at the same time (`converter.forked`); the result, and any error, is the same.
+    With `split_from` bytes of edition text or more (by default `SPLIT_FROM`, when a core is
+    free for it), the later editions are read by a forked process at the same time
+    (`converter.forked`); the result, and any error, is the same.
     Raises `UnknownIndicators` for labels the registry does not know, `DuplicateObservations`
     for two figures of one key, and `UnreadLines` for an edition with no table or with lines of
     figures no reader took in (unless `allow_unread`: then they are findings).
     """
     extractor = _Extractor(registry)
-    here, there = _halves(registry, editions or list(registry.editions), split_from)
+    here, there = _halves(registry, editions or list(registry.editions), split_at(split_from, SPLIT_FROM))
     if there:
         with Forked(partial(_read_part, registry, there)) as forked:
             extractor.read(here)

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from converter.rdf.catalogue import add_catalogue
 from converter.rdf.derived import NOTHING, Derived, Key, observation_key, relate
 from converter.extraction.extract import Extraction
-from converter.forked import Forked
+from converter.forked import Forked, split_at
 from converter.rdf.iris import Iris
 from converter.model import Observation
 from converter.registry import TOTAL, Registry
@@ -125,19 +125,20 @@ SPLIT_FROM = 20_000  # observations; below it the small graphs take less time th
 
 
 def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path,
-               split_from: int = SPLIT_FROM) -> Cube:
+               split_from: int | None = None) -> Cube:
     """The dataset: one graph per edition (its observations, source cells and findings), the
     vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue.
 
-    With `split_from` observations or more, the small graphs are made by a forked process
-    (`converter.forked`) while this one relates the figures (revisions, derived values); they
+    With `split_from` observations or more (by default `SPLIT_FROM`, when a core is free for
+    it), the small graphs are made by a forked process (`converter.forked`) while this one
+    relates the figures (revisions, derived values); they
     come back as N-Quads text, which pyoxigraph writes and reads far faster than it pickles.
     """
     iris = Iris(base_iri)
     _check_keys(extraction.observations)
     years = sorted({o.year for o in extraction.observations})
     small = partial(_small_graphs, registry, extraction, iris, ontology_dir, years)
-    if len(extraction.observations) < split_from:
+    if len(extraction.observations) < split_at(split_from, SPLIT_FROM):
         quads = small()
         revisions, derived = relate(registry, extraction.observations)
     else:

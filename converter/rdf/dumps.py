@@ -22,7 +22,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from converter.atomic import atomic_open
-from converter.forked import Forked
+from converter.forked import Forked, split_at
 from converter.rdf.cube import Cube
 from converter.rdf.formats import DUMPS, rdf_format
 
@@ -44,17 +44,17 @@ SPLIT_FROM = 20_000  # observation blocks; below it the text takes less time tha
 _BATCH = 1 << 22  # characters written at once
 
 
-def write_trig(cube: Cube, path: Path, split_from: int = SPLIT_FROM) -> int:
+def write_trig(cube: Cube, path: Path, split_from: int | None = None) -> int:
     """Write the cube as TriG; return the number of quads written.
 
     The text is made on this thread and written by another: a write spends its time in the
     kernel without the GIL, so on a second core it overlaps the making of the next text. A cube
-    of `split_from` observation blocks or more has its second half made at the same time by a
-    forked process, into an unnamed temporary file beside `path`, whose bytes are then copied
+    of `split_from` observation blocks or more (by default `SPLIT_FROM`, when a core is free for
+    it) has its second half made at the same time by a forked process, into an unnamed temporary file beside `path`, whose bytes are then copied
     after the first half: making the text is most of the writing. The file is the same.
     """
     blocks = cube.blocks()
-    cut = len(blocks) // 2 if len(blocks) >= split_from else len(blocks)
+    cut = len(blocks) // 2 if len(blocks) >= split_at(split_from, SPLIT_FROM) else len(blocks)
     with ExitStack() as stack:
         handle = stack.enter_context(atomic_open(path, "wb"))  # nothing written yet when the child is forked
         if cut < len(blocks):
