@@ -100,7 +100,9 @@ def section(size: int, runs: dict[str, list[dict[str, Any]]], command: str, load
              f"Made by `{command}` at {_commit()}, load average {load[0]:.1f} before and {load[1]:.1f} after "
              f"the runs (over the last minute). Of each way's {len(next(iter(runs.values())))} builds the least "
              "disturbed (by wall time), seconds; CPU of the build process and of its forked children. "
-             f"{some['quads']:,} quads.", ""]
+             f"{some['quads']:,} quads. `always` splits the extraction, the cube's small graphs and the TriG text "
+             "with a forked process, `never` keeps one process, `auto` (what `mdo build` does) splits only when the "
+             "load average leaves a core free (`converter/forked.py`).", ""]
     for way, done in runs.items():
         best = min(done, key=lambda run: _total(run)[0])
         lines += [f"Split `{way}`:", "", "| stage | wall | CPU, process | CPU, children |", "|---|---:|---:|---:|"]
