@@ -148,13 +148,17 @@ def _latency(size: str, r: dict[str, Any]) -> list[str]:
 
 
 def kept_section(path: Path) -> str:
-    """The section `bench/runaways.py` writes into the same file, kept when this report replaces it."""
-    from runaways import END, START
+    """The sections `bench/runaways.py` and `bench/build_stages.py` write into the same file, kept
+    when this report replaces it."""
+    import build_stages
+    import runaways
 
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if START not in old or END not in old:
-        return ""
-    return "\n" + old[old.index(START):old.index(END) + len(END)] + "\n"
+    kept = ""
+    for start, end in ((runaways.START, runaways.END), (build_stages.START, build_stages.END)):
+        if start in old and end in old:
+            kept += "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+    return kept
 
 
 def _commit() -> str:

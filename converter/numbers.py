@@ -42,6 +42,8 @@ _PARTS_NOUN = re.compile(r"(\d[\d.]*) ([a-z]+)")
 _PARTS_NOUN_CELL = re.compile(r"\d[\d.]* [a-z]+(?:(?:,| met)? \d[\d.]* [a-z]+)*")
 _PARTS_LABELLED = re.compile(r"([Nn]a \d+ weken): ?(\d+(?:,\d+)?) ?%")
 _PARTS_LABELLED_CELL = re.compile(r"[Nn]a \d+ weken: ?\d+(?:,\d+)? ?%(?: [Nn]a \d+ weken: ?\d+(?:,\d+)? ?%)*")
+_CHANGE = re.compile(r"([+-]?)\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:[.,](\d+))?\s?%")
+_CHANGE_DECIMALS = re.compile(r"[.,](\d+)\s?%")
 
 
 class FigureError(ValueError):
@@ -68,6 +70,10 @@ class MalformedNumber(FigureError):
         self.candidate = candidate
         self.prefix = prefix  # the digits printed
         self.missing = missing  # how many digits the last group lacks
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, Decimal | None, str, int]]:
+        """Pickled by its arguments: an extraction's forked process sends the held numbers back."""
+        return MalformedNumber, (self.raw, self.reason, self.candidate, self.prefix, self.missing)
 
     def completes_to(self, value: Decimal) -> bool:
         """True if `value` is this text with its missing digits filled in (`223.949.53` -> 223949536)."""
@@ -208,7 +214,7 @@ def parse_change(raw: str) -> Decimal | None:
     Returns None for `-`, `nieuw` or an empty cell. Either mark may be the decimal one here.
     """
     text = " ".join(raw.split()).replace("−", "-")
-    match = re.fullmatch(r"([+-]?)\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:[.,](\d+))?\s?%", text)
+    match = _CHANGE.fullmatch(text)
     if not match:
         return None
     sign, whole, fraction = match.groups()
@@ -218,5 +224,5 @@ def parse_change(raw: str) -> Decimal | None:
 
 def change_decimals(raw: str) -> int:
     """How many decimals the printed change has (its rounding step)."""
-    match = re.search(r"[.,](\d+)\s?%", raw)
+    match = _CHANGE_DECIMALS.search(raw)
     return len(match.group(1)) if match else 0

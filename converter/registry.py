@@ -8,10 +8,12 @@ not know is an error that names it (see `UnknownIndicator`), never a silent new 
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
+
+import tomli
 
 from converter.model import Place
 
@@ -29,13 +31,23 @@ class UnknownIndicator(LookupError):
             + (detail or f"indicator {label!r} is not in data/indicators.toml")
         )
         self.edition, self.voorziening, self.label, self.place = edition, voorziening, label, place
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, str, Place, str]]:
+        """Pickled by its arguments: an extraction's forked process sends the unknown labels back."""
+        return UnknownIndicator, (self.edition, self.voorziening, self.label, self.place, self.detail)
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-D]\.)\s+")
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize(text: str) -> str:
-    """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup."""
+    """The form labels and headings are matched in: case, quotes, hyphen breaks, space, markup.
+
+    Cached: a label is normalized when the registry indexes it and again for each edition that
+    prints it, and the same few forms of every heading come up again and again.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"<[^<>]+>", "", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
@@ -367,10 +379,12 @@ def _printed_length(label: str, known_normalized: str) -> int:
 
 
 def _load(path: Path) -> dict:
+    """A TOML file of the registry. tomli is the standard library's tomllib, compiled: a large
+    build's indicators.toml is a big file, read in a fraction of tomllib's time (same messages)."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            return tomli.load(handle)
     except FileNotFoundError:
         raise RegistryError(f"{path}: missing") from None
-    except tomllib.TOMLDecodeError as error:
+    except tomli.TOMLDecodeError as error:
         raise RegistryError(f"{path}: {error}") from None

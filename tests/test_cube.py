@@ -188,3 +188,42 @@ def test_graph_names_are_escaped_like_every_minted_iri():
     assert str(iris.graph("editie", "2020 voorjaar")) == f"{B}/graph/editie/2020%20voorjaar"
     block = f"{ObservationText(iris).graph('2020 voorjaar')} {{ <{B}/s> <{B}/p> <{B}/o> . }}"
     assert len(list(ox.parse(block, format=ox.RdfFormat.TRIG))) == 1
+
+
+def test_the_trig_made_in_two_processes_is_the_text_of_one(built_cube, tmp_path):
+    """A large cube has the second half of its observations made by a forked process
+    (`dumps.write_trig`): the file is byte for byte what one process writes, with the same
+    count, and nothing else is left beside it."""
+    from converter.rdf.dumps import write_trig
+
+    one = write_trig(built_cube, tmp_path / "one.trig", split_from=10**9)
+    two = write_trig(built_cube, tmp_path / "two.trig", split_from=0)
+    assert (tmp_path / "two.trig").read_bytes() == (tmp_path / "one.trig").read_bytes()
+    assert two == one == 32_967
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.trig", "two.trig"]
+
+
+def test_an_error_in_the_forked_half_is_raised_as_itself(built_cube, tmp_path):
+    """An observation the cube cannot render, in the half a forked process makes: the build
+    stops with that error, and no dump (or half of one) is left."""
+    import dataclasses
+
+    from converter.rdf.cube import observation_key
+    from converter.rdf.dumps import write_trig
+
+    last = built_cube.blocks()[-2]  # the last observation of the last edition
+    revisions = {key: value for key, value in built_cube.revisions.items() if key != observation_key(last)}
+    with pytest.raises(KeyError) as raised:
+        write_trig(dataclasses.replace(built_cube, revisions=revisions), tmp_path / "x.trig", split_from=0)
+    assert raised.value.args == (observation_key(last),)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_small_graphs_made_by_a_forked_process_are_the_same(registry, extraction, settings, built_cube):
+    """A large cube has its vocabulary, code lists, links, findings and catalogue made by a forked
+    process, sent back as N-Quads: the same quads, in the same order, and the same relations."""
+    from converter.rdf.cube import build_cube
+
+    forked = build_cube(registry, extraction, settings.base_iri, settings.ontology_dir, split_from=0)
+    assert forked.quads == built_cube.quads
+    assert (forked.revisions, forked.derived) == (built_cube.revisions, built_cube.derived)

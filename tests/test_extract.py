@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from converter.extraction.extract import UnknownIndicators, extract
+from converter.extraction.extract import SPLIT_FROM, UnknownIndicators, extract
+from converter.readers import SourceError
 from converter.registry import Registry
 
 D = Decimal
@@ -131,14 +132,34 @@ def test_findings_name_their_place(extraction):
     assert ("inferred-blank", "sources/mdo-2020.txt:1681") in messages
 
 
-def test_unknown_indicator_is_an_error_naming_it(tmp_path: Path, registry: Registry):
+@pytest.mark.parametrize("split_from", [SPLIT_FROM, 0])  # 0: the 2024 edition is read by a forked process
+def test_unknown_indicator_is_an_error_naming_it(tmp_path: Path, registry: Registry, split_from: int):
     data = tmp_path / "data"
     shutil.copytree(registry.data_dir, data)
     source = data / "sources" / "mdo-2024.txt"
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("Aantal actieve DigiD's\t", "Aantal actieve DigiD-accounts\t"), encoding="utf-8")
     with pytest.raises(UnknownIndicators, match=r"sources/mdo-2024.txt:149: .*'Aantal actieve DigiD-accounts'"):
-        extract(Registry(data))
+        extract(Registry(data), split_from=split_from)
+
+
+def test_editions_read_by_two_processes_give_the_same_extraction(registry: Registry, extraction):
+    """A large build reads its later editions in a forked process (`split_from` bytes of text or
+    more): every observation, reject, finding, account and table is the same, in the same order."""
+    assert extract(registry, split_from=0) == extraction
+
+
+def test_an_error_in_an_edition_read_by_the_forked_process_is_raised_as_itself(tmp_path: Path, registry: Registry):
+    data = tmp_path / "data"
+    shutil.copytree(registry.data_dir, data)
+    source = data / "sources" / "mdo-2024.txt"
+    source.write_bytes(source.read_bytes().replace("publieke".encode(), b"publi\xe9ke", 1))
+    with pytest.raises(SourceError) as one:
+        extract(Registry(data), split_from=10**12)
+    with pytest.raises(SourceError) as two:
+        extract(Registry(data), split_from=0)
+    assert str(two.value) == str(one.value)
+    assert str(one.value).startswith("sources/mdo-2024.txt:") and "byte 0xe9 is not UTF-8" in str(one.value)
 
 
 def test_a_label_printed_as_in_another_edition_needs_no_edit(tmp_path: Path, registry: Registry):

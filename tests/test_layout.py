@@ -14,7 +14,7 @@ PACKAGES = ("converter", "shapes", "endpoint", "mdo")
 MAX_LINES = 400
 
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("converter", "converter.atomic", "converter.model", "converter.numbers"),  # plain data, figures, safe writing
+    ("converter", "converter.atomic", "converter.forked", "converter.model", "converter.numbers"),  # plain data, figures, safe writing, a second process
     ("converter.registry",),  # the curated indicators and editions
     ("converter.readers",),  # source text -> tables, each row with its place
     ("converter.extraction",),  # tables -> tidy observations, findings, the quality report

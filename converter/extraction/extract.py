@@ -11,9 +11,8 @@ every table keeps an account: cells seen = cells published + cells rejected.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
+from functools import partial
 
 from converter.model import UNREAD_LINE, Cell, Finding, Observation, Place, Reject, SourceRow, SourceTable, TableAccount
 from converter.numbers import (NOT_AVAILABLE, Figure, FigureError, MalformedNumber, parse_cell, parse_change,
@@ -23,20 +22,12 @@ from converter.readers.account import looks_like_row
 from converter.registry import TOTAL, BreakdownTable, Indicator, Registry, UnknownIndicator
 from converter.extraction.textcheck import check_summary_text
 from converter.extraction.outcome import DuplicateObservations, Extraction, UnknownIndicators, UnreadLines
-from converter.extraction.rules import (_UNIT_NL, _alignment_confirmed, _change_matches, _duplicates, _malformed_nl, _printed_change,
-                                        nl_number, same_when_rounded)
+from converter.extraction.across import Pending, resolve_malformed, revisions
+from converter.extraction.rules import (_UNIT_NL, _alignment_confirmed, _change_matches, _duplicates, _printed_change,
+                                        change_context, describe_alignment)
+from converter.forked import Forked, split_at
 
-CORRECTED = "corrected"
 _LIST_ITEM = re.compile(r"(\d+)\s+(.+?)\s+(\d{1,3}(?:\.\d{3})+)(?=\s+\d+\s|\s*$)")
-
-
-@dataclass
-class _Pending:
-    """A malformed number waiting for the other editions to be read."""
-
-    error: MalformedNumber
-    observation: Observation  # with value None; filled in if the number can be confirmed
-    change_check: tuple[Decimal, str] | None  # (previous year's value, printed change) if it applies
 
 
 @dataclass
@@ -45,6 +36,8 @@ class _RowContext:
     row: SourceRow
     account: TableAccount
     breakdown_table: BreakdownTable | None
+    table_id: str  # made once per table, not per figure: every observation of the table shares them
+    section: str
 
 
 class _Extractor:
@@ -52,14 +45,18 @@ class _Extractor:
         self.registry = registry
         self.result = Extraction()
         self.unknown: list[UnknownIndicator] = []
-        self.pending: list[_Pending] = []
+        self.pending: list[Pending] = []
+        self.reported: set[Finding] = set()  # the findings of `result.findings`, each once
 
     # -- per table ------------------------------------------------------------------------
     def table(self, table: SourceTable) -> None:
         account = self.result.accounts.setdefault(table.id, TableAccount(table.id, table.edition))
         breakdown = self.registry.breakdown_table(table.edition, (table.caption or "").split(" / "))
+        section = " > ".join(table.section)
         for row in table.rows:
-            self.row(_RowContext(table, row, account, breakdown))
+            self.row(_RowContext(table, row, account, breakdown, account.table, section))
+        if not table.notes:
+            return
         used = {m for row in table.rows for c in row.cells if c for m in split_marks(c.text)[1]}
         used |= {m for row in table.rows for m in row.label_marks}
         for mark, text in table.notes.items():
@@ -97,16 +94,19 @@ class _Extractor:
             self.finding(
                 "inferred-blank", table.edition, row.place,
                 f"{row.label!r}: {row.inferred_blanks} cell(s) printed empty; figures placed in the latest years "
-                f"({self.describe_alignment(table, row)})",
+                f"({describe_alignment(table, row)})",
                 nl=f"{row.label!r}: {row.inferred_blanks} cel(len) leeg gedrukt; de cijfers staan in de laatste jaren, "
                    f"wat de gedrukte verandering {_printed_change(table, row)!r} bevestigt",
             )
-        for column, cell in zip(table.columns, row.cells):
+        read: dict[int, list[Figure]] = {}  # column index -> the cell's figures, for check_change
+        for index, (column, cell) in enumerate(zip(table.columns, row.cells)):
             if column.kind != "year" or column.year is None:
                 continue
             indicator = indicators[min(column.group, len(indicators) - 1)]
-            self.cell(ctx, indicator, member, column.year, column.group, cell)
-        self.check_change(ctx, indicators, member)
+            figures = self.cell(ctx, indicator, member, column.year, column.group, cell)
+            if figures is not None:
+                read[index] = figures
+        self.check_change(ctx, indicators, member, read)
 
     def side_note(self, ctx: _RowContext, indicator: Indicator, note: str) -> None:
         """A note printed beside a row: a breakdown of its figure, or text worth reporting."""
@@ -135,20 +135,22 @@ class _Extractor:
                      nl=f"tekst naast de rij {indicator.id!r} is buiten het label gehouden: {note!r}")
 
     # -- per cell ---------------------------------------------------------------------------
-    def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int, cell: Cell | None) -> None:
+    def cell(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, group: int,
+             cell: Cell | None) -> list[Figure] | None:
+        """Publish or reject a printed cell; return its figures as read (None: blank or no figure)."""
         ctx.account.cells_seen += 1
         if cell is None:
             self.publish(ctx, indicator, member, year, Figure(None, status=NOT_AVAILABLE), Cell("", ctx.row.place), note="blank cell")
             ctx.account.cells_published += 1
-            return
+            return None
         try:
             figures = parse_cell(cell.text)
         except MalformedNumber as error:
             self.malformed(ctx, indicator, member, year, group, cell, error)
-            return
+            return None
         except FigureError as error:
             self.reject(ctx, year, cell.text, str(error), cell.place, nl=f"{cell.text!r} is geen cijfer")
-            return
+            return None
         published = 0
         for figure in figures:
             target = indicator
@@ -172,6 +174,7 @@ class _Extractor:
             ctx.account.cells_published += 1
         else:
             ctx.account.cells_rejected += 1
+        return figures
 
     def publish(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
                 cell: Cell, note: str = "") -> Observation:
@@ -185,7 +188,9 @@ class _Extractor:
 
     def observation(self, ctx: _RowContext, indicator: Indicator, member: str, year: int, figure: Figure,
                     cell: Cell, note: str = "") -> Observation:
-        marks = tuple(dict.fromkeys(ctx.row.label_marks + figure.marks))
+        marks = ctx.row.label_marks + figure.marks
+        if marks:
+            marks = tuple(dict.fromkeys(marks))
         texts = []
         for mark in marks:
             if mark in ctx.table.notes:
@@ -207,10 +212,10 @@ class _Extractor:
             footnote_marks=marks,
             footnote_text=" ".join(texts),
             label=ctx.row.label,
-            section=" > ".join(ctx.table.section),
+            section=ctx.section,
             place=cell.place,
             raw=cell.text,
-            table=ctx.table.id,
+            table=ctx.table_id,
         )
         return observation
 
@@ -232,79 +237,25 @@ class _Extractor:
         """Hold a malformed number until the other editions are read (see `resolve_malformed`)."""
         ctx.account.cells_published += 1  # moved to rejected if it cannot be confirmed
         placeholder = self.observation(ctx, indicator, member, year, Figure(None, indicator.unit), cell)
-        self.pending.append(_Pending(error, placeholder, self.change_context(ctx, group, year)))
-
-    def change_context(self, ctx: _RowContext, group: int, year: int) -> tuple[Decimal, str] | None:
-        """(previous year's value, printed change) when the printed change is about `year`."""
-        years = [(c, cell) for c, cell in zip(ctx.table.columns, ctx.row.cells) if c.group == group]
-        year_cells = [(c.year, cell) for c, cell in years if c.kind == "year"]
-        change = next((cell for c, cell in years if c.kind == "change"), None)
-        if change is None or len(year_cells) < 2 or year_cells[-1][0] != year or year_cells[-2][1] is None:
-            return None
-        try:
-            previous = parse_cell(year_cells[-2][1].text)
-        except ValueError:
-            return None
-        if len(previous) != 1 or previous[0].value is None:
-            return None
-        return previous[0].value, change.text
-
-    # -- after all editions -------------------------------------------------------------------
-    def resolve_malformed(self) -> None:
-        by_key = defaultdict(list)
-        for o in self.result.observations:
-            if o.value is not None:
-                by_key[(o.indicator, o.breakdown, o.year)].append(o)
-        for pending in self.pending:
-            o, error = pending.observation, pending.error
-            account = self.result.accounts[o.table]
-            witness = next((w for w in by_key[(o.indicator, o.breakdown, o.year)] if w.edition != o.edition and error.completes_to(w.value)), None)
-            value, note = None, ""
-            if witness is not None:
-                value = witness.value
-                note = (f"printed {o.raw!r} ({error.reason}); completed to {value} from edition {witness.edition}, "
-                        f"which prints {witness.raw!r} ({witness.place})")
-            elif pending.change_check and error.candidate is not None:
-                previous, printed = pending.change_check
-                if _change_matches(previous, error.candidate, printed, Decimal("0.5")):
-                    value = error.candidate
-                    note = (f"printed {o.raw!r} ({error.reason}); read as {value} by completing the last digit "
-                            f"group with zeros, which the printed change {printed!r} confirms")
-            if value is None:
-                account.cells_published -= 1
-                account.cells_rejected += 1
-                reason = f"malformed number: {error.reason}; neither another edition nor the printed change confirms a completion, so it is not published"
-                reason_nl = (f"onjuist getal: {_malformed_nl(error)}; geen andere editie en geen gedrukte verandering "
-                             "bevestigt een aanvulling, dus niet gepubliceerd")
-                self.result.rejects.append(Reject(o.edition, o.place, o.table, o.label, o.year, o.raw, reason, reason_nl))
-                self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {o.raw!r}: {reason}", o.indicator, o.year,
-                             nl=f"{o.label!r} {o.year}: {o.raw!r}: {reason_nl}")
-                continue
-            fixed = replace(o, value=value, status=CORRECTED, status_note=note)
-            self.result.observations.append(fixed)
-            account.observations += 1
-            how = (f"aangevuld tot {nl_number(value)} uit editie {witness.edition}, die {witness.raw!r} drukt ({witness.place})"
-                   if witness is not None else
-                   f"gelezen als {nl_number(value)} door de laatste groep met nullen aan te vullen, wat de gedrukte verandering "
-                   f"{pending.change_check[1] if pending.change_check else ''!r} bevestigt")
-            self.finding("malformed-number", o.edition, o.place, f"{o.label!r} {o.year}: {note}; published with status corrected", o.indicator, o.year,
-                         nl=f"{o.label!r} {o.year}: gedrukt {o.raw!r} ({_malformed_nl(error)}); {how}; gepubliceerd met status gecorrigeerd")
+        self.pending.append(Pending(error, placeholder, change_context(ctx.table, ctx.row, group, year)))
 
     # -- checks ---------------------------------------------------------------------------------
-    def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str) -> None:
-        """Compare the printed change column with the change the row's own figures give."""
+    def check_change(self, ctx: _RowContext, indicators: list[Indicator], member: str, read: dict[int, list[Figure]]) -> None:
+        """Compare the printed change column with the change the row's own figures give (`read`:
+        the figures of the year cells by column index, as `cell` read them; a cell that is not
+        there holds no figure)."""
         table, row = ctx.table, ctx.row
         for group in sorted({c.group for c in table.columns}):
-            cols = [(c, cell) for c, cell in zip(table.columns, row.cells) if c.group == group]
-            change = next((cell for c, cell in cols if c.kind == "change" and cell is not None), None)
-            years = [(c.year, cell) for c, cell in cols if c.kind == "year"]
+            cols = [(i, c, cell) for i, (c, cell) in enumerate(zip(table.columns, row.cells)) if c.group == group]
+            change = next((cell for _, c, cell in cols if c.kind == "change" and cell is not None), None)
+            years = [(c.year, cell) for _, c, cell in cols if c.kind == "year"]
             if change is None or len(years) < 2 or years[-1][1] is None or years[-2][1] is None:
                 continue
             changes = [change.text] + ([row.extra_change] if row.extra_change else [])
-            try:
-                last, before = parse_cell(years[-1][1].text), parse_cell(years[-2][1].text)
-            except ValueError:
+            indexes = [i for i, c, _ in cols if c.kind == "year"]
+            if indexes[-1] not in read or indexes[-2] not in read:
                 continue
+            last, before = read[indexes[-1]], read[indexes[-2]]
             for index, printed in enumerate(changes):
                 if index >= len(last) or index >= len(before) or last[index].value is None or before[index].value is None:
                     continue
@@ -322,55 +273,82 @@ class _Extractor:
                            f"cijfers {years[-2][1].text} -> {years[-1][1].text} (berekend: {shown.replace('.', ',')})",
                     )
 
-    def describe_alignment(self, table: SourceTable, row: SourceRow) -> str:
-        years = [(c.year, cell) for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
-        change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
-        if change is None or len(years) < 2 or parse_change(change.text) is None:
-            return "no printed change to confirm the placement"
-        try:
-            before, last = parse_cell(years[-2][1].text)[0], parse_cell(years[-1][1].text)[0]
-        except ValueError:
-            return "figures not readable"
-        if before.value and last.value and _change_matches(before.value, last.value, change.text, before.half_width, last.half_width):
-            return f"the printed change {change.text!r} confirms the placement"
-        return f"the printed change {change.text!r} does not confirm the placement"
-
     def finding(self, kind: str, edition: str, place: Place, message: str, indicator: str = "", year: int | None = None,
                 nl: str = "") -> None:
-        finding = Finding(kind, edition, place, message, indicator, year, nl)
-        if finding not in self.result.findings:
+        self.add(Finding(kind, edition, place, message, indicator, year, nl))
+
+    def add(self, finding: Finding) -> None:
+        if finding not in self.reported:  # a set: a large build has thousands of findings
+            self.reported.add(finding)
             self.result.findings.append(finding)
 
-    def revisions(self) -> None:
-        by_key = defaultdict(list)
-        for o in self.result.observations:
-            if o.value is not None:
-                by_key[(o.indicator, o.breakdown, o.year)].append(o)
-        for (indicator, breakdown, year), found in sorted(by_key.items()):
-            editions = {o.edition: o for o in found}
-            if len(editions) > 1 and len({o.value for o in editions.values()}) > 1 and not same_when_rounded(list(editions.values())):
-                ordered = sorted(editions.values(), key=lambda o: o.edition)
-                text = "; ".join(f"{o.raw!r} in edition {o.edition} ({o.place})" for o in ordered)
-                text_nl = "; ".join(f"{o.raw!r} in editie {o.edition} ({o.place})" for o in ordered)
-                self.finding("revision", ordered[-1].edition, ordered[-1].place, f"{indicator} {year}: {text}", indicator, year,
-                             nl=f"{indicator} {year}: {text_nl}")
+    # -- whole editions -----------------------------------------------------------------------
+    def read(self, editions: list[str]) -> None:
+        for edition in editions:
+            source = read_source(self.registry, edition)
+            self.result.tables[edition] = source.tables
+            self.result.line_accounts[edition] = source.lines
+            for table in source.tables:
+                self.table(table)
+
+    def merge(self, part: _Part) -> None:
+        """Take in what another extractor read of the editions after this one's, as if read here."""
+        result, unknown, pending = part
+        self.result.tables.update(result.tables)
+        self.result.line_accounts.update(result.line_accounts)
+        self.result.accounts.update(result.accounts)
+        self.result.observations += result.observations
+        self.result.rejects += result.rejects
+        for finding in result.findings:
+            self.add(finding)
+        self.unknown += unknown
+        self.pending += pending
 
 
+_Part = tuple[Extraction, list[UnknownIndicator], list[Pending]]
+SPLIT_FROM = 500_000  # bytes of edition text; below it extraction takes less time than a second process costs
 
-def extract(registry: Registry, editions: list[str] | None = None, allow_unread: bool = False) -> Extraction:
+
+def _read_part(registry: Registry, editions: list[str]) -> _Part:
+    """In the forked process: what `_Extractor.read` finds in `editions`, to merge."""
+    extractor = _Extractor(registry)
+    extractor.read(editions)
+    return extractor.result, extractor.unknown, extractor.pending
+
+
+def _halves(registry: Registry, editions: list[str], split_from: float) -> tuple[list[str], list[str]]:
+    """The editions to read here and, if there is text enough, the later ones (about half of the
+    text) for a forked process to read at the same time."""
+    sizes = []
+    for edition in editions:
+        known = registry.editions.get(edition)
+        path = registry.data_dir / known.file if known else None
+        sizes.append(path.stat().st_size if path and path.is_file() else 0)
+    if len(editions) < 2 or sum(sizes) < split_from:
+        return editions, []
+    cut = min(range(1, len(editions)), key=lambda k: abs(2 * sum(sizes[:k]) - sum(sizes)))
+    return editions[:cut], editions[cut:]
+
+
+def extract(registry: Registry, editions: list[str] | None = None, allow_unread: bool = False,
+            split_from: int | None = None) -> Extraction:
     """Read the editions and return every observation, reject and finding.
 
+    With `split_from` bytes of edition text or more (by default `SPLIT_FROM`, when a core is
+    free for it), the later editions are read by a forked process at the same time
+    (`converter.forked`); the result, and any error, is the same.
     Raises `UnknownIndicators` for labels the registry does not know, `DuplicateObservations`
     for two figures of one key, and `UnreadLines` for an edition with no table or with lines of
     figures no reader took in (unless `allow_unread`: then they are findings).
     """
     extractor = _Extractor(registry)
-    for edition in editions or list(registry.editions):
-        source = read_source(registry, edition)
-        extractor.result.tables[edition] = source.tables
-        extractor.result.line_accounts[edition] = source.lines
-        for table in source.tables:
-            extractor.table(table)
+    here, there = _halves(registry, editions or list(registry.editions), split_at(split_from, SPLIT_FROM))
+    if there:
+        with Forked(partial(_read_part, registry, there)) as forked:
+            extractor.read(here)
+            extractor.merge(forked.result())
+    else:
+        extractor.read(here)
     if extractor.unknown:
         raise UnknownIndicators(extractor.unknown)
     unread = [a for a in extractor.result.line_accounts.values() if a.unread or not a.tables]
@@ -384,11 +362,11 @@ def extract(registry: Registry, editions: list[str] | None = None, allow_unread:
         if not account.tables:
             extractor.finding("unread-line", account.edition, Place(account.file, 1), "no table was read from this file",
                               nl="uit dit bestand is geen tabel gelezen")
-    extractor.resolve_malformed()
+    resolve_malformed(extractor.result, extractor.pending, extractor.finding)
     clashes = _duplicates(extractor.result.observations)
     if clashes:
         raise DuplicateObservations(clashes)
-    extractor.revisions()
+    revisions(extractor.result.observations, extractor.finding)
     for edition in extractor.result.tables:
         extractor.result.findings += check_summary_text(registry, edition, extractor.result.observations)
     extractor.result.observations.sort(key=lambda o: (o.edition, o.place.line, o.indicator, o.year))

@@ -88,3 +88,34 @@ def _change_matches(before: Decimal, after: Decimal, printed: str, before_half: 
         return False
     candidates = [((after + da) / (before + db) - 1) * 100 for da in (-after_half, after_half) for db in (-before_half, before_half)]
     return max(candidates) >= low_t and min(candidates) <= high_t
+
+
+def change_context(table: SourceTable, row: SourceRow, group: int, year: int) -> tuple[Decimal, str] | None:
+    """(previous year's value, printed change) when the printed change is about `year`."""
+    years = [(c, cell) for c, cell in zip(table.columns, row.cells) if c.group == group]
+    year_cells = [(c.year, cell) for c, cell in years if c.kind == "year"]
+    change = next((cell for c, cell in years if c.kind == "change"), None)
+    if change is None or len(year_cells) < 2 or year_cells[-1][0] != year or year_cells[-2][1] is None:
+        return None
+    try:
+        previous = parse_cell(year_cells[-2][1].text)
+    except ValueError:
+        return None
+    if len(previous) != 1 or previous[0].value is None:
+        return None
+    return previous[0].value, change.text
+
+
+def describe_alignment(table: SourceTable, row: SourceRow) -> str:
+    """Whether the printed change confirms where a short row's figures were placed, in words."""
+    years = [(c.year, cell) for c, cell in zip(table.columns, row.cells) if c.kind == "year" and cell is not None]
+    change = next((cell for c, cell in zip(table.columns, row.cells) if c.kind == "change" and cell is not None), None)
+    if change is None or len(years) < 2 or parse_change(change.text) is None:
+        return "no printed change to confirm the placement"
+    try:
+        before, last = parse_cell(years[-2][1].text)[0], parse_cell(years[-1][1].text)[0]
+    except ValueError:
+        return "figures not readable"
+    if before.value and last.value and _change_matches(before.value, last.value, change.text, before.half_width, last.half_width):
+        return f"the printed change {change.text!r} confirms the placement"
+    return f"the printed change {change.text!r} does not confirm the placement"

@@ -90,10 +90,9 @@ def check_summary_text(registry: Registry, edition: str, observations: list[Obse
     stop = next((i for i, line in enumerate(lines)
                  if "\t" not in line and normalize(line.strip("# ")).startswith("bijlage a")), len(lines))
     year = info.reference_year
-    latest = {(o.voorziening, o.indicator): o for o in observations
-              if o.edition == edition and o.year == year and o.value is not None and o.unit == "count" and o.breakdown == "totaal"}
-    previous = {(o.voorziening, o.indicator): o for o in observations
-                if o.edition == edition and o.year == year - 1 and o.value is not None and o.breakdown == "totaal"}
+    own = [o for o in observations if o.edition == edition and o.value is not None and o.breakdown == "totaal"]
+    latest = {(o.voorziening, o.indicator): o for o in own if o.year == year and o.unit == "count"}
+    previous = {(o.voorziening, o.indicator): o for o in own if o.year == year - 1}
     names = {v.id: {normalize(n) for n in (v.label, *v.headings, v.basisregistratie or "") if n} for v in registry.voorzieningen.values()}
     # one pattern per voorziening, any of its names as a whole word: compiled once, not per sentence
     patterns = {v: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(forms)))})(?!\w)") for v, forms in names.items() if forms}

@@ -10,7 +10,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,8 +18,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from converter.rdf.catalogue import add_catalogue
-from converter.rdf.derived import NOTHING, Derived, derive
-from converter.extraction.extract import Extraction, same_when_rounded
+from converter.rdf.derived import NOTHING, Derived, Key, observation_key, relate
+from converter.extraction.extract import Extraction
+from converter.forked import Forked, split_at
 from converter.rdf.iris import Iris
 from converter.model import Observation
 from converter.registry import TOTAL, Registry
@@ -45,13 +46,6 @@ class CubeError(ValueError):
     """The observations cannot form a well-formed cube (for instance two for one key)."""
 
 
-Key = tuple[str, str, str, int]  # edition, indicator, breakdown, year: one observation
-
-
-def observation_key(o: Observation) -> Key:
-    return (o.edition, o.indicator, o.breakdown, o.year)
-
-
 @dataclass
 class Cube:
     """The dataset in two parts, each kept in the form that is cheapest for it.
@@ -75,18 +69,43 @@ class Cube:
         per edition with its observations. An edition's graph thus has two blocks, which TriG
         merges.
         """
+        yield from self.head()
+        yield from self.render(self.blocks())
+
+    def head(self) -> Iterator[tuple[str, int]]:
+        """The text before the observation blocks: the small graphs and the prefixes of the blocks."""
         small = [quad for quads in self.small_graphs().values() for quad in quads]
         prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
         yield ox.serialize(small, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8"), len(small)
         yield MARKER + prefix_lines(), 0
+
+    def blocks(self) -> list[Observation | str]:
+        """The observation blocks as a list to render in order: for each edition the line that
+        opens its graph, its observations and the closing `}`.
+
+        Each item renders on its own, so consecutive slices rendered one after the other give
+        the same text as the whole list: a large cube is rendered in parts (`dumps.write_trig`).
+        """
+        by_edition: dict[str, list[Observation]] = defaultdict(list)
+        for o in self.observations:
+            by_edition[o.edition].append(o)
         render = ObservationText(self.iris)
+        items: list[Observation | str] = []
         for edition in self.editions:
-            yield f"{render.graph(edition)} {{\n", 0
-            for o in self.observations:
-                if o.edition == edition:
-                    key = observation_key(o)
-                    yield render.triples(o, *self.revisions[key], self.derived.get(key, NOTHING))
-            yield "}\n", 0
+            items.append(f"{render.graph(edition)} {{\n")
+            items.extend(by_edition.get(edition, ()))
+            items.append("}\n")
+        return items
+
+    def render(self, items: list[Observation | str]) -> Iterator[tuple[str, int]]:
+        """The text of some of `blocks()`, piece by piece, each with the number of triples it holds."""
+        render = ObservationText(self.iris)
+        for item in items:
+            if isinstance(item, str):
+                yield item, 0
+            else:
+                key = observation_key(item)
+                yield render.triples(item, *self.revisions[key], self.derived.get(key, NOTHING))
 
     def small_graphs(self) -> dict[str, list[ox.Quad]]:
         """The quads of the small graphs by graph name, each quad once, in the order they were made."""
@@ -102,23 +121,43 @@ class Cube:
         return store
 
 
-def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path) -> Cube:
+SPLIT_FROM = 20_000  # observations; below it the small graphs take less time than a second process costs
+
+
+def build_cube(registry: Registry, extraction: Extraction, base_iri: str, ontology_dir: Path,
+               split_from: int | None = None) -> Cube:
     """The dataset: one graph per edition (its observations, source cells and findings), the
-    vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue."""
+    vocabulary, structure, code lists and links (`/graph/codes`) and the catalogue.
+
+    With `split_from` observations or more (by default `SPLIT_FROM`, when a core is free for
+    it), the small graphs are made by a forked process (`converter.forked`) while this one
+    relates the figures (revisions, derived values); they
+    come back as N-Quads text, which pyoxigraph writes and reads far faster than it pickles.
+    """
     iris = Iris(base_iri)
     _check_keys(extraction.observations)
+    years = sorted({o.year for o in extraction.observations})
+    small = partial(_small_graphs, registry, extraction, iris, ontology_dir, years)
+    if len(extraction.observations) < split_at(split_from, SPLIT_FROM):
+        quads = small()
+        revisions, derived = relate(registry, extraction.observations)
+    else:
+        with Forked(lambda: ox.serialize(small(), format=ox.RdfFormat.N_QUADS)) as forked:
+            revisions, derived = relate(registry, extraction.observations)
+            quads = list(ox.parse(forked.result(), format=ox.RdfFormat.N_QUADS))
+    return Cube(iris, list(registry.editions), extraction.observations, revisions, quads, derived)
+
+
+def _small_graphs(registry: Registry, extraction: Extraction, iris: Iris, ontology_dir: Path, years: list[int]) -> list[ox.Quad]:
     dataset = QuadCollector()
     codes = dataset.graph(iris.graph("codes"))
     codes.parse(ontology_dir / "mdo.ttl")
     _structure(codes, iris)
-    years = sorted({o.year for o in extraction.observations})
     _code_lists(codes, iris, registry, years)
     _links(codes, iris, registry)
     _findings(dataset, iris, extraction)
     add_catalogue(dataset.graph(iris.graph("catalogus")), iris, registry, extraction, years)
-    revisions = _revisions(registry, extraction.observations)
-    derived = derive(extraction.observations, {key: current for key, (current, _) in revisions.items()})
-    return Cube(iris, list(registry.editions), extraction.observations, revisions, dataset.quads, derived)
+    return dataset.quads
 
 
 def _check_keys(observations: list[Observation]) -> None:
@@ -316,33 +355,6 @@ def _findings(dataset: QuadCollector, iris: Iris, extraction: Extraction) -> Non
             figure = published[(edition, indicator, TOTAL, year)]
             about = (iris.observation if figure else iris.missing)(edition, indicator, TOTAL, year)
             graph.add((finding, MDO.betreft, about))
-
-
-def _revisions(registry: Registry, observations: list[Observation]) -> dict[Key, tuple[bool, Observation | None]]:
-    """For each figure: is it current (no later edition gives it), and which older figure it revises.
-
-    Among the figures (cells without one are no observations) of an indicator, breakdown and
-    year, the newest edition's is current (`mdo:actueel`); one whose value differs from the
-    latest earlier one (beyond rounding) revises it (`mdo:herziet`). shapes/domain.ttl checks
-    both (MDO-11, MDO-12).
-    """
-    order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
-    rank = {e.id: i for i, e in enumerate(order)}
-    series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
-    for o in observations:
-        if o.value is not None:
-            series[(o.indicator, o.breakdown, o.year)].append(o)
-    links: dict[Key, tuple[bool, Observation | None]] = {observation_key(o): (False, None) for o in observations}
-    for found in series.values():
-        found.sort(key=lambda o: rank[o.edition])
-        for index, o in enumerate(found):
-            revised = None
-            if index:
-                older = found[index - 1]
-                if older.value != o.value and not same_when_rounded([older, o]):
-                    revised = older
-            links[observation_key(o)] = (index == len(found) - 1, revised)
-    return links
 
 
 __all__ = ["build_cube", "Cube", "CubeError"]

@@ -9,8 +9,9 @@ writes them with the figures (docs/MODEL.md, "Derived values"; `mdo:AfgeleideEig
 ontology/mdo.ttl), and shapes/domain.ttl checks that they agree with the figures (MDO-15 to
 MDO-17).
 
-A series is the current figures (`mdo:actueel true`) of one indicator and breakdown, across
-years. All values of a series are about figures of one indicator, so they stay in the chunk of
+Which figure is current (`mdo:actueel`) and which older figure it revises (`mdo:herziet`) is
+related here too (`revisions`): the derived values build on it. A series is the current figures
+of one indicator and breakdown, across years. All values of a series are about figures of one indicator, so they stay in the chunk of
 that indicator when a validation is cut (`converter/blocks.py`).
 """
 
@@ -20,9 +21,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from converter.extraction.rules import same_when_rounded
 from converter.model import Observation
+from converter.registry import Registry
 
 BREAK = "break"  # a figure after a change of method: not comparable with the year before
+
+Key = tuple[str, str, str, int]  # edition, indicator, breakdown, year: one observation
+
+
+def observation_key(o: Observation) -> Key:
+    return (o.edition, o.indicator, o.breakdown, o.year)
 
 
 @dataclass(frozen=True)
@@ -74,3 +83,38 @@ def derive(observations: list[Observation], current: dict[tuple[str, str, str, i
                 growth = growth_percent(o.value, previous.value) if previous.value != 0 else None
             found[(o.edition, o.indicator, o.breakdown, o.year)] = Derived(previous, change, growth, year == newest)
     return found
+
+
+def revisions(registry: Registry, observations: list[Observation]) -> dict[Key, tuple[bool, Observation | None]]:
+    """For each figure: is it current (no later edition gives it), and which older figure it revises.
+
+    Among the figures (cells without one are no observations) of an indicator, breakdown and
+    year, the newest edition's is current (`mdo:actueel`); one whose value differs from the
+    latest earlier one (beyond rounding) revises it (`mdo:herziet`). shapes/domain.ttl checks
+    both (MDO-11, MDO-12).
+    """
+    order = sorted(registry.editions.values(), key=lambda e: e.reference_date)
+    rank = {e.id: i for i, e in enumerate(order)}
+    series: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
+    for o in observations:
+        if o.value is not None:
+            series[(o.indicator, o.breakdown, o.year)].append(o)
+    links: dict[Key, tuple[bool, Observation | None]] = dict.fromkeys(map(observation_key, observations), (False, None))
+    for found in series.values():
+        if len(found) > 1:
+            found.sort(key=lambda o: rank[o.edition])
+        last = len(found) - 1
+        for index, o in enumerate(found):
+            revised = None
+            if index:
+                older = found[index - 1]
+                if older.value != o.value and not same_when_rounded([older, o]):
+                    revised = older
+            links[observation_key(o)] = (index == last, revised)
+    return links
+
+
+def relate(registry: Registry, observations: list[Observation]) -> tuple[dict[Key, tuple[bool, Observation | None]], dict[Key, Derived]]:
+    """The revisions of every figure (`revisions`) and the derived values of the current ones (`derive`)."""
+    found = revisions(registry, observations)
+    return found, derive(observations, {key: current for key, (current, _) in found.items()})
