@@ -187,8 +187,11 @@ def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
 
     - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
     - solutions of `?structure ?p`: one constraint per data structure, with `$structure`
-      replaced by its IRI, `$patterns` by `; <p1> ?key1 ; <p2> ?key2 ...` over its properties
-      and `$keys` by `?key1 ?key2 ...` (IC-12 groups observations on their dimension values).
+      replaced by its IRI, `$eachPath` by `{ BIND (<p1> AS ?path) } UNION { BIND (<p2> AS ?path) }
+      ...` (IC-11, IC-13 and IC-14 check all of a structure's properties in one pass over the
+      observations; SHACL allows no VALUES in a constraint), `$patterns` by
+      `; <p1> ?key1 ; <p2> ?key2 ...` and `$keys` by `?key1 ?key2 ...` (IC-12 groups
+      observations on their dimension values).
 
     The message in `mdosh:messageTemplate` gets the same replacements. Nothing in the data to
     instantiate for: no constraint, as the rule then has nothing to check.
@@ -208,7 +211,8 @@ def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
                 grouped[values[0]].extend(values[1:])  # type: ignore[arg-type]
         for key, properties in grouped.items():
             replacements = (
-                {"$structure": key, "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
+                {"$structure": key, "$eachPath": " UNION ".join(f"{{ BIND (<{p}> AS ?path) }}" for p in properties),
+                 "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
                  "$keys": " ".join(f"?key{i}" for i in range(len(properties)))}
                 if names == ["structure", "p"] else {"$p": key}
             )
