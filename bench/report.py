@@ -148,13 +148,17 @@ def _latency(size: str, r: dict[str, Any]) -> list[str]:
 
 
 def kept_section(path: Path) -> str:
-    """The section `bench/runaways.py` writes into the same file, kept when this report replaces it."""
+    """The sections `bench/runaways.py` and `bench/shape_costs.py` write into the same file, kept
+    when this report replaces it."""
     from runaways import END, START
+    from shape_costs import END as COSTS_END, START as COSTS_START
 
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if START not in old or END not in old:
-        return ""
-    return "\n" + old[old.index(START):old.index(END) + len(END)] + "\n"
+    return "".join(
+        "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+        for start, end in ((START, END), (COSTS_START, COSTS_END))
+        if start in old and end in old
+    )
 
 
 def _commit() -> str:
