@@ -182,7 +182,7 @@ def _instantiate_templates(shapes: Graph, store: ox.Store) -> Graph:
 
     SPARQL cannot take a property path from a variable (IC-20, IC-21), and a query over a fixed
     list of properties is several times faster on a large cube than one that joins them from
-    the structure (IC-11 to IC-14). So a shape may carry a query in `mdosh:selectTemplate`
+    the structure (IC-11 to IC-14, IC-19). So a shape may carry a query in `mdosh:selectTemplate`
     and, in `mdosh:templateParameterQuery`, the query for its parameters, run on the data:
 
     - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
