@@ -148,17 +148,19 @@ def _latency(size: str, r: dict[str, Any]) -> list[str]:
 
 
 def kept_section(path: Path) -> str:
-    """The sections `bench/runaways.py` and `bench/build_stages.py` write into the same file, kept
-    when this report replaces it."""
+    """The sections `bench/runaways.py`, `bench/build_stages.py` and `bench/shape_costs.py` write
+    into the same file, kept when this report replaces it."""
     import build_stages
     import runaways
+    import shape_costs
 
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    kept = ""
-    for start, end in ((runaways.START, runaways.END), (build_stages.START, build_stages.END)):
-        if start in old and end in old:
-            kept += "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
-    return kept
+    return "".join(
+        "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+        for start, end in ((runaways.START, runaways.END), (build_stages.START, build_stages.END),
+                           (shape_costs.START, shape_costs.END))
+        if start in old and end in old
+    )
 
 
 def _commit() -> str:

@@ -59,9 +59,17 @@ UNIT_PREDICATES = (
     "mdo:jaartal", "mdo:vorigCijfer", "mdo:verschil", "mdo:groei", "mdo:laatsteJaar",
 )  # what `trig.ObservationText.triples` writes
 _IRI = rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*>"
-_LITERAL = rb'"(?:[^"\\\n\r]|\\[tbnrf"\'\\])*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^' + _IRI + rb')?'
+_LITERAL = (  # possessive: a run of plain characters is read whole, not one character per step
+    rb'"(?:[^"\\\n\r]++|\\[tbnrf"\'\\])*+"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^' + _IRI + rb')?'
+)
 _OBJECT = rb"(?:" + _IRI + rb"|" + _LITERAL + rb"|-?[0-9]+(?:\.[0-9]+)?|true|false)"
-_PROPERTY = rb"\n\t\t(?:" + b"|".join(re.escape(p.encode()) for p in UNIT_PREDICATES) + rb") " + _OBJECT + rb" [;.]"
+_PREFIXES = dict.fromkeys(p.partition(":")[0] for p in UNIT_PREDICATES)
+_PREDICATE = rb"(?:" + b"|".join(  # grouped by prefix: `re` tries the alternatives one by one
+    re.escape(f"{prefix}:".encode())
+    + rb"(?:" + b"|".join(re.escape(p.partition(":")[2].encode()) for p in UNIT_PREDICATES if p.startswith(f"{prefix}:")) + rb")"
+    for prefix in _PREFIXES
+) + rb")"
+_PROPERTY = rb"\n\t\t" + _PREDICATE + rb" " + _OBJECT + rb" [;.]"
 _HEAD = rb"\n\t" + _IRI + rb" a (?:qb:Observation|mdo:OntbrekendCijfer|mdo:Broncel) ;"
 _LINES = re.compile(rb"(?:" + _HEAD + rb"|" + _PROPERTY + rb"|\n" + _IRI + rb" \{|\n\})*+")
 

@@ -162,13 +162,16 @@ def _instantiate(shapes: Graph, parameters: Parameters) -> None:
 
     SPARQL cannot take a property path from a variable (IC-20, IC-21), and a query over a fixed
     list of properties is several times faster on a large cube than one that joins them from
-    the structure (IC-11 to IC-14). So a shape may carry a query in `mdosh:selectTemplate`
+    the structure (IC-11 to IC-14, IC-19). So a shape may carry a query in `mdosh:selectTemplate`
     and, in `mdosh:templateParameterQuery`, the query for its parameters, run on the data:
 
     - solutions of `?p`: one constraint per property, with `$p` replaced by its IRI;
     - solutions of `?structure ?p`: one constraint per data structure, with `$structure`
-      replaced by its IRI, `$patterns` by `; <p1> ?key1 ; <p2> ?key2 ...` over its properties
-      and `$keys` by `?key1 ?key2 ...` (IC-12 groups observations on their dimension values).
+      replaced by its IRI, `$eachPath` by `{ BIND (<p1> AS ?path) } UNION { BIND (<p2> AS ?path) }
+      ...` (IC-11, IC-13 and IC-14 check all of a structure's properties in one pass over the
+      observations; SHACL allows no VALUES in a constraint), `$patterns` by
+      `; <p1> ?key1 ; <p2> ?key2 ...` and `$keys` by `?key1 ?key2 ...` (IC-12 groups
+      observations on their dimension values).
 
     The message in `mdosh:messageTemplate` gets the same replacements. Nothing in the data to
     instantiate for: no constraint, as the rule then has nothing to check.
@@ -178,7 +181,8 @@ def _instantiate(shapes: Graph, parameters: Parameters) -> None:
         message = shapes.value(shape, MDOSH.messageTemplate)
         for key, properties in keys:
             replacements = (
-                {"$structure": key, "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
+                {"$structure": key, "$eachPath": " UNION ".join(f"{{ BIND (<{p}> AS ?path) }}" for p in properties),
+                 "$patterns": " ".join(f"; <{p}> ?key{i}" for i, p in enumerate(properties)),
                  "$keys": " ".join(f"?key{i}" for i in range(len(properties)))}
                 if per_structure else {"$p": key}
             )

@@ -114,7 +114,7 @@ def test_format_report_names_focus_rule_and_source_place(tmp_path: Path) -> None
     assert ic14.rule_source == "https://www.w3.org/TR/vocab-data-cube/#ic-14"
     assert ic14.severity == "Violation"
     report = format_report(result)
-    assert "Does not conform: 2 result(s)" in report
+    assert "Does not conform: 1 result(s) under 1 rule(s)" in report
     assert "IC-14 All measures present" in report
     assert "https://www.w3.org/TR/vocab-data-cube/#ic-14" in report
     assert f"focus   <{IRIS['ds']}>" in report

@@ -95,8 +95,11 @@ def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, t
     text = trig_text.rstrip("\n")
     assert text.endswith("}")
     text = text[:-1] + copy.lstrip("\n") + "\n}\n"
-    # MDO-1 and IC-11: an observation without its year
+    # IC-11: an observation without its year (MDO-1 leaves that to IC-11)
     text = text.replace(second, re.sub(r"\n\t\tmdo:jaar <[^>]+> ;", "", second, count=1))
+    # MDO-1: an observation with a second edition
+    fifth = units[4]
+    text = text.replace(fifth, re.sub(r"(\n\t\tmdo:editie <[^>]+> ;)", rf"\1\n\t\tmdo:editie <{B}/id/editie/1999> ;", fifth, count=1))
     # MDO-6: a source cell on line 0
     text = text.replace(third, re.sub(r"mdo:regel \d+ ;", "mdo:regel 0 ;", third, count=1))
     # MDO-8 and IC-19: an indicator no code list has
@@ -128,7 +131,7 @@ def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, t
     assert {"IC-11", "IC-12", "IC-19", "MDO-1", "MDO-4", "MDO-5", "MDO-6", "MDO-8", "MDO-11", "MDO-12", "MDO-13"} <= rules
     assert any(v.rule.startswith("MDO-8") and str(v.value).endswith("digid-actieve-digids") for v in one.violations)
     assert chunked.violations == one.violations
-    assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 32967 + 21 - 1 + 1)  # copy, year, unit
+    assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 32967 + 21 - 1 + 1 + 1)  # copy, year, edition, unit
 
 
 def test_the_context_is_split_by_indicator_without_losing_a_quad(built_trig: Path, tmp_path: Path) -> None:
