@@ -111,9 +111,9 @@ def create_app(
         expose_headers=[LIMIT_HEADER, BYTE_LIMIT_HEADER, TRUNCATED_HEADER, CUT_HEADER, "Warning", "Link",
                         VERSION_HEADER],
     )
-    # Level 3, not Starlette's 9: on the JSON results of the example queries level 9 took six
-    # to seven times as long, on the web process every request passes through, for a body
-    # about a quarter smaller (already 25 to 40 times smaller than the JSON at level 3).
+    # Level 3, not Starlette's 9: on the JSON results of the example queries level 9 took several
+    # times as long, on the web process every request passes through, for a body only somewhat
+    # smaller (level 3 already shrinks such JSON many times; figures in the commit message).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=3)
     app.add_middleware(RefuseStaleData, data=data, stamp=stamp)
     app.add_middleware(SecurityHeaders)  # the outermost: every answer gets the headers

@@ -28,8 +28,7 @@ class IdleTimeoutProtocol(HttpToolsProtocol):
     is held for ever; here it is closed after the same idle time as a kept-alive one.
 
     The parser is httptools (llhttp, Node's C parser), not h11: every request passes through
-    it, and on the real cube parsing took a sixth of the web process's time per query in pure
-    Python (docs/BENCHMARKS.md, per-request cost).
+    it, and h11's pure Python was one of the larger parts of the web process's work per query.
     """
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def, override]

@@ -221,8 +221,8 @@ class Worker:
     async def ask(self, job: QueryJob, timeout: float) -> Outcome:
         """`call` on the event loop: the pipe is watched by the loop itself, not by a thread.
 
-        Every query pays this hand-over, and on the real cube a thread's (to the thread, and
-        back through the loop's wake-up pipe) cost a tenth of the web process's time per
+        Every query pays this hand-over, and a thread's (to the thread, and back through the
+        loop's wake-up pipe) was one of the larger parts of the web process's work per small
         query. The answer is read once the pipe has something: the worker sends it whole
         right away, so the read waits only for bytes already on their way. A worker that is
         not ready yet (a replacement still starting) is waited for in a thread, as before.
