@@ -20,8 +20,8 @@ _NamedNode, _Literal = ox.NamedNode, ox.Literal
 
 def pack(term: Term | None) -> Packed:
     """A term as plain Python values for the pipe: an IRI as its text, a literal as (value,
-    datatype, language). pyoxigraph pickles each term through its constructor, about ten times
-    slower than a string or a tuple, and a result has one term per row and variable. Blank
+    datatype, language). pyoxigraph pickles each term through its constructor, far slower
+    than a string or a tuple, and a result has one term per row and variable. Blank
     nodes, quoted triples and literals with a base direction (rare) stay as they are."""
     kind = type(term)
     if kind is _NamedNode:
