@@ -103,7 +103,7 @@ def execute(store: ox.Store, job: QueryJob) -> Outcome:
             for solution in result:
                 if len(rows) == job.max_rows:
                     return Solutions(names, rows, truncated=True, cut="rows", **caps)  # type: ignore[arg-type]
-                row = [solution[name] for name in names]
+                row = list(solution)  # its values in the order of `names`, as oxigraph keeps them
                 size += sum(_term_bytes(term) for term in row)
                 if size > job.max_bytes:
                     return Solutions(names, rows, truncated=True, cut="bytes", **caps)  # type: ignore[arg-type]
