@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paths import ROOT
+from paths import ROOT, write_section
 from report import _commit
 
 START, END = "<!-- build-stages:start -->", "<!-- build-stages:end -->"
@@ -116,15 +116,6 @@ def section(size: int, runs: dict[str, list[dict[str, Any]]], command: str, load
     return "\n".join(lines[:-1] + [END]) + "\n"
 
 
-def write_section(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8")
-    if START in old and END in old:
-        new = old[:old.index(START)] + text.rstrip("\n") + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=100_000, help="observations (about), as bench/synthetic.py")
@@ -142,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(args.n, runs, command.replace(" --write", ""), (before, os.getloadavg()[0]))
     print(text)
     if args.write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", text)
+        write_section(ROOT / "docs" / "BENCHMARKS.md", START, END, text)
     return 0
 
 

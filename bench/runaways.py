@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from report import _commit  # noqa: E402
-from paths import B  # noqa: E402
+from paths import B, write_section  # noqa: E402
 from servers import Server, memory, tree  # noqa: E402
 
 JSON = "application/sparql-results+json"
@@ -218,15 +218,6 @@ def section(rows: dict[tuple[str, int], dict[str, float]], blow_ups: dict[str, d
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8")
-    if START in old and END in old:
-        new = old[:old.index(START)] + text.rstrip("\n") + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100)
@@ -248,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(rows, blow_ups, args.requests, commit, parse_costs())
     print(text)
     if args.write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", text)
+        write_section(ROOT / "docs" / "BENCHMARKS.md", START, END, text)
     return 0
 
 

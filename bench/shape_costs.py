@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{''.join(f'{t:7.2f}' for t in totals)}          all shapes")
     if args.write:
         command = " ".join(sys.argv[1:] if argv is None else argv)
-        _write(paths.ROOT / "docs" / "BENCHMARKS.md", _section(command, args, len(store), load, rows, totals))
+        paths.write_section(paths.ROOT / "docs" / "BENCHMARKS.md", START, END, _section(command, args, len(store), load, rows, totals))
     return 0
 
 
@@ -143,15 +143,6 @@ def _section(
         lines.append(f"| {rule} | {cells} | {by_folder[-1][1] if by_folder[-1] else '-'} |")
     lines += ["| all shapes | " + " | ".join(f"**{t:.2f}**" for t in totals) + " | |", END]
     return "\n".join(lines) + "\n"
-
-
-def _write(path: Path, section: str) -> None:
-    old = path.read_text(encoding="utf-8")
-    if START in old and END in old:
-        new = old[: old.index(START)] + section.rstrip("\n") + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section
-    path.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":
