@@ -24,11 +24,14 @@ class Listener:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self.sock.accept()
-            except OSError:
+                self._count_one()
+            except OSError:  # the accept timed out: look at the stop flag again
                 continue
-            self.connections += 1
-            conn.close()
+
+    def _count_one(self) -> None:
+        conn, _ = self.sock.accept()
+        self.connections += 1
+        conn.close()
 
     def close(self) -> None:
         """Stop, then count the connections still waiting to be accepted; safe to call twice.
@@ -44,9 +47,7 @@ class Listener:
         self.sock.setblocking(False)
         while True:
             try:
-                conn, _ = self.sock.accept()
-            except BlockingIOError:
+                self._count_one()
+            except BlockingIOError:  # none left in the queue
                 break
-            self.connections += 1
-            conn.close()
         self.sock.close()
