@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import threading
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -38,6 +39,17 @@ LONG_MEMORY = 1024
 
 def _digest(query: str) -> bytes:
     return hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
+
+
+def _hand_back(lane: asyncio.Queue[Worker], killed: Worker, replacing: asyncio.Future[Worker]) -> None:
+    """Give `lane` the worker a background `_replace` made, or the killed one if it failed.
+
+    As in `_replace` itself: a killed worker fails its next job at once and is replaced then,
+    so an unexpected error costs one request, never a worker of the lane.
+    """
+    if replacing.cancelled():
+        return  # the loop is closing
+    lane.put_nowait(killed if replacing.exception() is not None else replacing.result())
 
 
 class QueryPool:
@@ -186,7 +198,7 @@ class QueryPool:
             # be handed that answer; the lane gets the new worker when it is ready.
             free = None
             replacing = asyncio.get_running_loop().run_in_executor(None, self._replace, worker, general)
-            replacing.add_done_callback(lambda done: done.exception() or lane.put_nowait(done.result()))
+            replacing.add_done_callback(partial(_hand_back, lane, worker))
             raise
         finally:
             if free is not None:

@@ -294,6 +294,47 @@ def test_a_worker_that_cannot_be_started_is_tried_again(tmp_path: Path, monkeypa
         assert [get(live, "ASK {}").status_code for _ in range(3)] == [500, 200, 200]
 
 
+def test_a_dropped_request_whose_replacement_fails_keeps_the_lane_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The background replacement of a dropped request's worker fails unexpectedly: the lane
+    gets the killed worker back, so the next query fails once and the one after is answered,
+    instead of every later query waiting for a worker that never comes."""
+    import asyncio
+
+    from endpoint import pool as pool_module
+    from endpoint.results import Failure, QueryJob, Solutions
+
+    store = ox.Store()
+    store.load(FIXTURE_TRIG.read_bytes(), format=ox.RdfFormat.TRIG)
+    slow = 'SELECT ("traag" AS ?x) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 1 OFFSET 3000000'
+    quick = 'SELECT ?x WHERE { VALUES ?x { "snel" } }'
+
+    real, failed = pool_module._lower_priority, []
+
+    def unexpected_once(worker: object) -> None:
+        if not failed:
+            failed.append(True)
+            raise ValueError("onverwacht")
+        real(worker)
+
+    async def drop_one_then_ask_twice() -> list[object]:
+        dropped = asyncio.ensure_future(pool.run(QueryJob(slow)))
+        await asyncio.sleep(0.3)
+        dropped.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await dropped
+        return [await pool.run(QueryJob(quick)), await pool.run(QueryJob(quick))]
+
+    pool = pool_module.QueryPool(store, 1, 10.0, short_size=0)
+    pool.start()
+    monkeypatch.setattr(pool_module, "_lower_priority", unexpected_once)  # after start: only a replacement meets it
+    try:
+        first, second = asyncio.run(drop_one_then_ask_twice())
+    finally:
+        pool.close()
+    assert isinstance(first, Failure)
+    assert isinstance(second, Solutions) and [[str(t.value) for t in row] for row in second.rows] == [["snel"]]
+
+
 def test_multiple_query_parameters_are_refused(small_server: LiveServer) -> None:
     response = httpx.get(small_server.url + "/sparql?query=" + quote("ASK {}") + "&query=" + quote("ASK {}"))
     assert response.status_code == 400
