@@ -47,7 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def runaways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The fixture data with a 3 s query timeout: each runaway keeps a core busy until it ends,
+    """The fixture data with a short query timeout: each runaway keeps a core busy until it ends,
     twice as long for one that waited for a worker, so the shorter the better."""
     data = write_dumps(FIXTURE_TRIG, tmp_path_factory.mktemp("runaways"))
     yield from serve(data, query_timeout=RUNAWAY_TIMEOUT, in_memory=True)
@@ -219,7 +219,7 @@ def test_a_cheap_query_is_answered_while_four_runaways_run(runaways: LiveServer)
     assert all(a.json()["boolean"] is True for a in answers)
     assert in_flight == 4
     assert {r.status_code for r in stopped} == {503}
-    ended = ("Query timeout: the query ran longer than 3 s", "Busy: ")  # run to the timeout, or waited that long
+    ended = (f"Query timeout: the query ran longer than {RUNAWAY_TIMEOUT:g} s", "Busy: ")  # run to the timeout, or waited that long
     assert all(r.text.startswith(ended) for r in stopped), [r.text for r in stopped]
 
 
