@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from mdo_runner import run
 from rdflib import Dataset
@@ -27,14 +28,16 @@ def test_extract_writes_the_tidy_csv(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".trig", ".nq", ".jsonld"])
-def test_build_out_follows_the_extension(tmp_path, suffix):
+def test_build_out_follows_the_extension(tmp_path, suffix, built_dataset):
     out = tmp_path / f"mdo{suffix}"
     result = run("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert " ".join(result.stderr.split()).startswith("32,967 quads (1,251 observations and 59 cells without a figure) in ")
-    graph = Dataset()
-    graph.parse(out, format={".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}[suffix])
-    assert len(list(graph.quads((None, None, None, None)))) > 25000
+    assert set(ox.parse(path=str(out))) == set(built_dataset)  # the format the extension names, every quad
+    if suffix == ".trig":  # the converter writes this text itself: a parser of another make reads it too
+        graph = Dataset()
+        graph.parse(out, format="trig")
+        assert len(list(graph.quads((None, None, None, None)))) == 32967
 
 
 def test_build_rejects_an_unknown_extension_and_keeps_nothing(tmp_path):

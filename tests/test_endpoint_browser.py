@@ -101,7 +101,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("hostile")
     data = folder / "mdo.trig"
     data.write_text(FIXTURE_TRIG.read_text(encoding="utf-8") + HOSTILE_TRIG, encoding="utf-8")
-    yield from serve(data)
+    yield from serve(data, in_memory=True)  # forked workers: no store to build, no Python to start for each
 
 
 def assert_nothing_ran(dom: BeautifulSoup) -> None:

@@ -24,10 +24,10 @@ import pytest
 
 from converter.rdf import trig
 from converter.rdf.vocab import MDO, QB
+from chunk_workers import in_this_process
 from shape_manifest import IRIS, Case, cases, in_one_store, variant
-from shapes import blocks, chunks
-from shapes.blocks import LayoutError
-from shapes.validate import ValidateError, ValidationResult, Violation, validate
+from shapes import blocks
+from shapes.validate import ValidationResult, validate
 
 SLICES = "the data has slices, and IC-18 compares them with observations"
 NO_CELL = "expected an observation followed by its one source cell"
@@ -128,33 +128,6 @@ def chunk_bytes_for(path: Path, indicators: set[bytes], processes: int = 2) -> i
     raise AssertionError(f"no chunk size separates {indicators}")
 
 
-class InProcessWorker:
-    """`chunks._Worker` in this process: the same `check_job` on the same tasks, without the process.
-
-    Three Python starts (the context's worker and two for the chunks) take seconds, the shapes on a
-    case's hundred quads a fraction of one: for two hundred graphs that is minutes against one.
-    `test_workers_in_this_process_report_as_the_processes_do` holds the two to the same report.
-    """
-
-    def __init__(self, folder: Path, name: str, tasks: list[chunks.Task], shapes_dir: Path, names: tuple[str, ...],
-                 split: chunks._ContextSplit | None = None, units: Path | None = None) -> None:
-        try:
-            self.done: list[tuple[bool, list[Violation], int]] | str = chunks.check_job(tasks, shapes_dir, names, split, units)
-        except (LayoutError, ValidateError) as error:  # what `shapes.worker` reports as refused
-            self.done = str(error)
-
-    def wait_for(self, path: Path) -> bool:
-        return path.exists()
-
-    def results(self) -> list[tuple[bool, list[Violation], int]]:
-        if isinstance(self.done, str):
-            raise chunks._Refused(self.done)
-        return self.done
-
-    def stop(self) -> None:
-        pass
-
-
 def in_chunks(case: Case, folder: Path, *, broken: bool) -> tuple[ValidationResult, set[bytes]]:
     """The case's graph in the converter's layout, validated in chunks by two (in-process) workers."""
     path = folder / f"{case.id}-{'broken' if broken else 'valid'}.trig"
@@ -172,7 +145,7 @@ def _graphs() -> list[tuple[Case, bool]]:
 def test_a_case_reports_in_chunks_what_one_store_reports(
     case: Case, broken: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chunks, "_Worker", InProcessWorker)
+    in_this_process(monkeypatch)
     one = in_one_store(case, tmp_path, broken=broken)
     chunked, indicators = in_chunks(case, tmp_path, broken=broken)
     why = IN_ONE_STORE.get(case.id) or (BROKEN_IN_ONE_STORE.get(case.id) if broken else None)
@@ -193,7 +166,7 @@ def test_the_cases_checked_in_one_store_are_cases() -> None:
 def test_workers_in_this_process_report_as_the_processes_do(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     case = next(c for c in cases() if c.id == name)
     processes, _ = in_chunks(case, tmp_path, broken=True)
-    monkeypatch.setattr(chunks, "_Worker", InProcessWorker)
+    in_this_process(monkeypatch)
     here, _ = in_chunks(case, tmp_path, broken=True)
     assert (here.mode, here.violations, here.triples) == (processes.mode, processes.violations, processes.triples)
     assert here.violations and here.mode.startswith("2 chunks" if name.startswith("MDO") else "one store (not cut")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from chunk_workers import in_this_process
 from shapes import blocks
 from shapes.blocks import LayoutError, cut
 from converter.rdf.trig import MARKER
@@ -34,6 +35,13 @@ B = "https://data.monitordigitaleoverheid.nl"
 @pytest.fixture()
 def trig_text(built_trig: Path) -> str:
     return built_trig.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunked validation's workers in this process (`chunk_workers`), for the tests of what the
+    cut decides; the tests of what the worker processes do run them as processes."""
+    in_this_process(monkeypatch)
 
 
 def _units(text: str) -> list[str]:
@@ -80,12 +88,13 @@ def test_small_files_and_files_without_the_marker_are_not_cut(built_trig: Path, 
 def test_the_real_cube_conforms_in_chunks_as_in_one_store(built_trig: Path) -> None:
     chunked = validate(built_trig, chunk_bytes=SMALL, workers=2)
     assert re.fullmatch(r"\d+ chunks of observations, 2 processes", chunked.mode)
+    assert list(built_trig.parent.glob(".mdo-validate-*")) == []  # the processes' scratch folder is gone
     assert chunked.conforms
     assert chunked.violations == []
     assert chunked.triples == validate(built_trig).triples == 32967
 
 
-def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, trig_text: str) -> None:
+def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, trig_text: str, in_process: None) -> None:
     units = _units(trig_text)
     assert len(units) == 1251
     first, second, third = units[0], units[1], units[2]
@@ -193,7 +202,7 @@ def test_an_observation_described_twice_is_not_cut(tmp_path: Path, trig_text: st
     assert result.conforms and result.triples == 32967
 
 
-def test_chunks_need_the_indicator_to_be_a_dimension(tmp_path: Path, trig_text: str) -> None:
+def test_chunks_need_the_indicator_to_be_a_dimension(tmp_path: Path, trig_text: str, in_process: None) -> None:
     assert trig_text.count("qb:dimension mdo:indicator ;") == trig_text.count("qb:componentProperty mdo:indicator ;") == 1
     text = trig_text.replace("qb:dimension mdo:indicator ;", "qb:attribute mdo:indicator ;")
     path = _write(tmp_path, text.replace("qb:componentProperty mdo:indicator ;", ""))  # and mdo:indicator no qb:DimensionProperty of it
@@ -204,13 +213,15 @@ def test_chunks_need_the_indicator_to_be_a_dimension(tmp_path: Path, trig_text: 
     )
 
 
-def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str) -> None:
+def test_chunks_are_cleaned_up(tmp_path: Path, trig_text: str, in_process: None) -> None:
     path = _write(tmp_path, trig_text)
     assert validate(path, chunk_bytes=SMALL).mode.endswith("chunks of observations, 2 processes")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cube.trig"]
 
 
-def test_what_a_killed_validation_left_behind_the_next_one_removes(tmp_path: Path, trig_text: str) -> None:
+def test_what_a_killed_validation_left_behind_the_next_one_removes(
+    tmp_path: Path, trig_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path, trig_text)
     code = f"from shapes.validate import validate; validate({str(path)!r}, chunk_bytes={SMALL})"
     killed = subprocess.Popen([sys.executable, "-c", code])
@@ -228,6 +239,7 @@ def test_what_a_killed_validation_left_behind_the_next_one_removes(tmp_path: Pat
     held.mkdir()
     making = tmp_path / ".mdo-validate-being-made"  # one whose lock is not taken yet
     making.mkdir()
+    in_this_process(monkeypatch)  # the next validation: the parent removes what is abandoned
     with open(held / "in-use", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         assert validate(path, chunk_bytes=SMALL).conforms
@@ -249,22 +261,27 @@ def test_the_unit_lines_are_checked_whatever_the_reads(tmp_path: Path, trig_text
 
 
 @pytest.mark.parametrize(
-    ("change", "why"),
+    ("change", "why", "processes"),
     [
         # a second indicator as a comma list: the cut would read only the first
-        (lambda u: re.sub(r"(mdo:indicator <[^>]+>)", r"\1, <urn:x:tweede>", u, count=1), "not a unit line"),
+        (lambda u: re.sub(r"(mdo:indicator <[^>]+>)", r"\1, <urn:x:tweede>", u, count=1), "not a unit line", True),
         # a type more: the observation would become a code the context's shapes never see
         (lambda u: u.replace(" a qb:Observation ;\n", " a qb:Observation ;\n\t\ta <http://www.w3.org/2004/02/skos/core#Concept> ;\n", 1),
-         "not a unit line"),
+         "not a unit line", False),
         # the same IRI written with an escape is another text
-        (lambda u: u.replace("/id/observatie/", "/id/observ\\u0061tie/", 1), "not a unit line"),
-        # a blank node as an object
+        (lambda u: u.replace("/id/observatie/", "/id/observ\\u0061tie/", 1), "not a unit line", False),
+        # a blank node as an object; with real worker processes: the context's worker refuses it
+        # (`shapes.worker` reports {"refused": why}), the parent then checks one store
         (lambda u: u.replace("mdo:actueel true", "mdo:actueel [ ]", 1).replace("mdo:actueel false", "mdo:actueel [ ]", 1),
-         "not a unit line"),
+         "not a unit line", True),
     ],
     ids=["comma-list", "extra-type", "escaped-iri", "blank-node"],
 )
-def test_units_off_the_converter_grammar_are_checked_in_one_store(tmp_path: Path, trig_text: str, change, why: str) -> None:  # type: ignore[no-untyped-def]
+def test_units_off_the_converter_grammar_are_checked_in_one_store(  # type: ignore[no-untyped-def]
+    tmp_path: Path, trig_text: str, change, why: str, processes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not processes:
+        in_this_process(monkeypatch)
     unit = _units(trig_text)[11]
     changed = change(unit)
     assert changed != unit
@@ -282,7 +299,7 @@ def test_prefixes_of_its_own_after_the_marker_are_not_cut(tmp_path: Path, trig_t
     assert "the prefixes after the marker are not the converter's" in result.mode
 
 
-def test_an_observation_of_another_data_set_is_seen_by_the_cut(tmp_path: Path, trig_text: str) -> None:
+def test_an_observation_of_another_data_set_is_seen_by_the_cut(tmp_path: Path, trig_text: str, in_process: None) -> None:
     unit = _units(trig_text)[900]
     other = unit.replace("/id/dataset/monitor-digitale-overheid>", "/id/dataset/ander>")
     assert other != unit
@@ -324,7 +341,7 @@ def test_a_worker_ends_when_its_parent_does(built_trig: Path, tmp_path: Path, se
     worker = subprocess.Popen([sys.executable, "-m", "shapes.worker", str(job)], stdin=subprocess.PIPE)
     try:
         with pytest.raises(subprocess.TimeoutExpired):
-            worker.wait(timeout=3)  # it works, and would for minutes
+            worker.wait(timeout=1)  # it works, and would for minutes
         assert worker.stdin is not None
         worker.stdin.close()  # what the parent's death does to the pipe
         assert worker.wait(timeout=10) == 3
