@@ -356,13 +356,12 @@ def _check_context(
     return (*check_store(store, shapes_dir, names), len(store))
 
 
-def _check_chunk(
-    contexts: list[Path], chunk: Path, shapes_dir: Path, names: tuple[str, ...]
-) -> tuple[bool, list[Violation], int]:
+def _check_chunk(contexts: list[Path], chunk: Path, shapes_dir: Path, names: tuple[str, ...]) -> ChunkResult:
     store = _store_of(contexts)
     context_size = len(store)
     dropped = _load_chunk(store, chunk)
-    return (*check_store(store, shapes_dir, names, observations_only=True), len(store) - context_size + dropped)
+    size = len(store)
+    return (*check_store(store, shapes_dir, names, observations_only=True, size=size), size - context_size + dropped)
 
 
 def _load_chunk(store: ox.Store, chunk: Path) -> int:
@@ -376,9 +375,13 @@ def _load_chunk(store: ox.Store, chunk: Path) -> int:
 
 
 def _store_of(parts: list[Path]) -> ox.Store:
+    """A store of the parts of the context, naming a part on an error."""
     store = ox.Store()
     for part in parts:
-        _load_part(store, part)
+        try:
+            store.load(path=str(part), format=rdf_format(part))
+        except (OSError, SyntaxError) as error:
+            raise ValidateError(f"{part}: {error}") from error
     return store
 
 
@@ -389,11 +392,3 @@ def _claim(chunk: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _load_part(store: ox.Store, part: Path) -> None:
-    """Load a context or chunk file, naming it on an error."""
-    try:
-        store.load(path=str(part), format=rdf_format(part))
-    except (OSError, SyntaxError) as error:
-        raise ValidateError(f"{part}: {error}") from error
