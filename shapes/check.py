@@ -80,9 +80,9 @@ class _StoreGraph(OxigraphDataGraph):  # type: ignore[misc]
       properties. (The shapes avoid literal focus nodes; this is a second line.)
     """
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, size: int | None = None) -> None:
         super().__init__(store)
-        self._size = len(store)
+        self._size = len(store) if size is None else size
 
     def __len__(self, context: Graph | None = None) -> int:
         return self._size if context is None else int(super().__len__(context))
@@ -98,12 +98,13 @@ class _StoreGraph(OxigraphDataGraph):  # type: ignore[misc]
 
 def check_store(
     store: ox.Store, shapes_dir: Path, names: tuple[str, ...], observations_only: bool = False,
-    keep: Collection[Node] | None = None,
+    keep: Collection[Node] | None = None, size: int | None = None,
 ) -> tuple[bool, list[Violation]]:
     """Run pySHACL with the named shape files over `store`; its verdict and violations.
 
     `observations_only`: only the shapes on the observations (see `_observation_shapes`).
     `keep`: only these shapes keep their targets (`bench/shape_costs.py` times them one by one).
+    `size`: `len(store)`, if the caller has it (Oxigraph counts a store by reading it).
     What does not depend on the data is prepared once (`shapes.prepared`).
     """
     files = prepared.shapes(shapes_dir, names)
@@ -111,7 +112,7 @@ def check_store(
         observation = _observation_shapes(files.graph)
         keep = observation if keep is None else observation & set(keep)
     shapes = prepared.prepare(store, files, keep)
-    conforms, report = shapes.run(_StoreGraph(store))
+    conforms, report = shapes.run(_StoreGraph(store, size))
     violations = _violations(report, shapes.graph, store)
     return conforms and not any(v.severity == "Violation" for v in violations), violations
 

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -169,6 +171,9 @@ class _ContextFacts:
         return ""
 
 
+ChunkResult = tuple[bool, list[Violation], int]
+"""What a worker reports of a task: the verdict, the violations and the quads checked."""
+
 Task = tuple[list[Path], Path | None]
 """A worker's task: the context files to load, and the chunk to check with them (None: none)."""
 
@@ -277,7 +282,7 @@ def _worker_environment() -> dict[str, str]:
 
 def check_job(
     tasks: list[Task], shapes_dir: Path, names: tuple[str, ...], split: _ContextSplit | None = None,
-    units: Path | None = None,
+    units: Path | None = None, fork: bool = False,
 ) -> list[tuple[bool, list[Violation], int]]:
     """In a worker process: per task, its verdict, violations and quads (a chunk's own, or the context's).
 
@@ -289,15 +294,55 @@ def check_job(
     nothing but the context (codes, structure, catalogue). (Removing a chunk from a store to
     reuse its context does not pay: Oxigraph keeps removed quads until it is dropped.) The
     workers of one file share its list of chunks, and each checks those it claims first
-    (`_claim`).
+    (`_claim`). With `fork` (a worker process, `shapes.worker`), each chunk is checked in a
+    child of its own (`_in_child`).
     """
     results = []
     for contexts, chunk in tasks:
         if chunk is None:
             results.append(_check_context(contexts, shapes_dir, names, split, units))
         elif _claim(chunk):  # else another worker has it
-            results.append(_check_chunk(contexts, chunk, shapes_dir, names))
+            check = partial(_check_chunk, contexts, chunk, shapes_dir, names)
+            results.append(_in_child(check) if fork else check())
     return results
+
+
+def _in_child(check: Callable[[], ChunkResult]) -> ChunkResult:
+    """`check()` in a forked child, which hands its result over and ends without freeing its store.
+
+    Freeing an Oxigraph store of a chunk (a million quads, each in several indexes) costs about
+    a tenth of loading it, on the critical path of every chunk; the kernel drops a process's
+    pages at once. The child starts from this process, so the shapes it has prepared for an
+    earlier chunk are ready. A ValidateError in the child is raised here, as without the child;
+    any other failure ends this process too, with the child's traceback in its log.
+    """
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child ends in os._exit, which coverage does not see
+        os.close(read)
+        status = 0
+        try:
+            answer: object = check()
+        except ValidateError as error:
+            answer = error
+        except BaseException:
+            traceback.print_exc()
+            answer, status = None, 1
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(answer, out)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as source:
+        data = source.read()
+    _, status = os.waitpid(child, 0)
+    if status != 0 or not data:
+        raise ChildProcessError(f"the process checking a chunk failed (wait status {status})")
+    answer = pickle.loads(data)
+    if isinstance(answer, ValidateError):
+        raise answer
+    return answer  # type: ignore[no-any-return]
 
 
 def _check_context(
@@ -311,19 +356,32 @@ def _check_context(
     return (*check_store(store, shapes_dir, names), len(store))
 
 
-def _check_chunk(
-    contexts: list[Path], chunk: Path, shapes_dir: Path, names: tuple[str, ...]
-) -> tuple[bool, list[Violation], int]:
+def _check_chunk(contexts: list[Path], chunk: Path, shapes_dir: Path, names: tuple[str, ...]) -> ChunkResult:
     store = _store_of(contexts)
     context_size = len(store)
-    _load_part(store, chunk)
-    return (*check_store(store, shapes_dir, names, observations_only=True), len(store) - context_size)
+    dropped = _load_chunk(store, chunk)
+    size = len(store)
+    return (*check_store(store, shapes_dir, names, observations_only=True, size=size), size - context_size + dropped)
+
+
+def _load_chunk(store: ox.Store, chunk: Path) -> int:
+    """Load a chunk without its cells' descriptions (`blocks.without_descriptions`); the triples left out."""
+    try:
+        text, dropped = blocks.without_descriptions(chunk.read_bytes())
+        store.load(text, format=ox.RdfFormat.TRIG)
+    except (OSError, SyntaxError) as error:  # the caller then checks the file in one store, which names the line
+        raise ValidateError(f"{chunk}: {error}") from error
+    return dropped
 
 
 def _store_of(parts: list[Path]) -> ox.Store:
+    """A store of the parts of the context, naming a part on an error."""
     store = ox.Store()
     for part in parts:
-        _load_part(store, part)
+        try:
+            store.load(path=str(part), format=rdf_format(part))
+        except (OSError, SyntaxError) as error:
+            raise ValidateError(f"{part}: {error}") from error
     return store
 
 
@@ -334,11 +392,3 @@ def _claim(chunk: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _load_part(store: ox.Store, part: Path) -> None:
-    """Load a context or chunk file, naming it on an error."""
-    try:
-        store.load(path=str(part), format=rdf_format(part))
-    except (OSError, SyntaxError) as error:
-        raise ValidateError(f"{part}: {error}") from error

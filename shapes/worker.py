@@ -24,7 +24,7 @@ def main(job_file: Path) -> None:
     threading.Thread(target=_exit_when_orphaned, daemon=True).start()
     job = pickle.loads(job_file.read_bytes())
     try:
-        results: object = check_job(job["tasks"], job["shapes_dir"], job["names"], job["split"], job["units"])
+        results: object = check_job(job["tasks"], job["shapes_dir"], job["names"], job["split"], job["units"], fork=True)
     except (LayoutError, ValidateError) as error:
         results = {"refused": str(error)}  # the parent then checks the file in one store
     job["out"].write_bytes(pickle.dumps(results))

@@ -143,6 +143,36 @@ def test_faults_are_reported_in_chunks_exactly_as_in_one_store(tmp_path: Path, t
     assert (chunked.conforms, chunked.triples) == (one.conforms, one.triples) == (False, 32967 + 21 - 1 + 1 + 1)  # copy, year, edition, unit
 
 
+CELL = (
+    '\n\t<{B}/o> a qb:Observation ;\n\t\tqb:dataSet <{B}/d> ;\n\t\tprov:wasDerivedFrom <{B}/c> .'
+    '\n\t<{B}/c> a mdo:Broncel ;\n\t\tmdo:editie <{B}/e> ;\n\t\tmdo:bestand "f" ;\n\t\tmdo:regel 1 ;\n\t\tmdo:ruweTekst "5" ;'
+    '\n\t\tmdo:rijlabel "r"@nl ;\n\t\tmdo:sectie "s"@nl ;\n\t\trdfs:label "f:1: \'5\'" .\n}}\n'
+).format(B=B)
+
+
+def test_a_chunk_loads_without_the_descriptions_of_its_cells() -> None:
+    lean, dropped = blocks.without_descriptions(CELL.encode())
+    assert dropped == 3
+    assert lean.decode() == CELL.split("\n\t\tmdo:rijlabel")[0] + " .\n}\n"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("\n\t\tmdo:editie", f"\n\t\tqb:dataSet <{B}/d> ;\n\t\tmdo:editie"),  # a cell in a data set is an observation
+    ('"s"@nl', '"s"@en'),  # a language the grammar allows and the converter does not write
+    ('"r"', '"r\\u0041"'),  # an escape the converter does not write
+    ("mdo:ruweTekst", "mdo:voetnoot"),  # another predicate in the cell
+])
+def test_a_cell_not_as_the_converter_writes_it_keeps_its_description(old: str, new: str) -> None:
+    text = CELL.replace(old, new, 1).encode()
+    assert blocks.without_descriptions(text) == (text, 0)
+
+
+def test_a_chunk_that_is_not_utf8_keeps_every_line() -> None:
+    text = CELL.encode().replace(b'"r"', b'"r\xff"')
+    assert blocks.without_descriptions(text) == (text, 0)
+    assert blocks.without_descriptions(text.replace(b"\xff", "é".encode()))[1] == 3
+
+
 def test_the_context_is_split_by_indicator_without_losing_a_quad(built_trig: Path, tmp_path: Path) -> None:
     chunks = cut(built_trig, tmp_path, SMALL)
     assert chunks is not None
