@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, Response
 from endpoint import pages, site, site_pages, sparql
 from endpoint.pool import PoolBusy, QueryTimeout
 from endpoint.results import Failure, QueryJob
-from endpoint.served import Endpoint, Negotiated, RequestedIri, alternates, link_header
+from endpoint.served import Endpoint, Negotiated, RequestedIri, Served, alternates, link_header
 from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
 
@@ -89,10 +89,20 @@ async def graph(request: Request, s: Endpoint, fmt: Negotiated, iri: RequestedIr
 
 # -- SPARQL, downloads, catalogue ----------------------------------------------------------------
 
-@router.api_route("/sparql", methods=["GET", "HEAD", "POST"])
-async def sparql_endpoint(request: Request, s: Endpoint) -> Response:
+async def sparql_endpoint(request: Request) -> Response:
+    """The SPARQL protocol, on a plain Starlette route: no FastAPI dependency is solved for it.
+
+    Every query passes through here. Solving the dependencies (`Endpoint` is one) also parses
+    the whole query string once more, for query parameters this handler has none of, and was
+    one of the larger parts of the web process's work for a small query; the handler reads
+    `Served` from the app itself.
+    """
+    s: Served = request.app.state.served
     return await sparql.answer(request, s.pool, max_rows=s.max_rows, max_bytes=s.max_result_bytes,
                                base_iri=s.base_iri, graphs=s.graphs)
+
+
+router.add_route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"])
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
