@@ -1,4 +1,5 @@
-"""Every route of the endpoint, as handlers at module level on one `APIRouter`.
+"""Every route of the endpoint, as handlers at module level on one `APIRouter` (the SPARQL
+endpoint apart: `sparql_endpoint`).
 
 Each handler gets what it works with through dependencies (`served.py`: `Endpoint`, the store,
 the pool, the URLs, the limits, set once on the app by `app.create_app`; for linked data, the
@@ -89,20 +90,22 @@ async def graph(request: Request, s: Endpoint, fmt: Negotiated, iri: RequestedIr
 
 # -- SPARQL, downloads, catalogue ----------------------------------------------------------------
 
-async def sparql_endpoint(request: Request) -> Response:
-    """The SPARQL protocol, on a plain Starlette route: no FastAPI dependency is solved for it.
+SPARQL_METHODS = ["GET", "HEAD", "POST"]
 
-    Every query passes through here. Solving the dependencies (`Endpoint` is one) also parses
-    the whole query string once more, for query parameters this handler has none of, and was
-    one of the larger parts of the web process's work for a small query; the handler reads
-    `Served` from the app itself.
+
+async def sparql_endpoint(request: Request) -> Response:
+    """The SPARQL protocol, on a plain Starlette route that `create_app` puts first on the app's
+    own router, not on `router`: every query passes through here, and the way a request takes
+    to it was one of the larger parts of the web process's work for a small query.
+
+    No FastAPI dependency is solved for it: solving them (`Endpoint` is one) also parses the
+    whole query string once more, for query parameters this handler has none of; the handler
+    reads `Served` from the app itself. And a route of an included router is matched twice
+    (by the app, then by the router) through FastAPI's bookkeeping for included routers.
     """
     s: Served = request.app.state.served
     return await sparql.answer(request, s.pool, max_rows=s.max_rows, max_bytes=s.max_result_bytes,
                                base_iri=s.base_iri, graphs=s.graphs)
-
-
-router.add_route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"])
 
 
 @router.api_route("/download/{name}", methods=["GET", "HEAD"])
