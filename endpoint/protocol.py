@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from json.encoder import encode_basestring as _json_string  # a JSON string, as json.dumps(ensure_ascii=False)
 from typing import Any, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -48,8 +49,13 @@ class MediaRange:
         return -1
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header (RFC 9110 section 12.5.1); bad q values count as 0."""
+@lru_cache(maxsize=256)
+def parse_accept(header: str | None) -> tuple[MediaRange, ...]:
+    """The media ranges of an Accept header (RFC 9110 section 12.5.1); bad q values count as 0.
+
+    Kept for the headers seen last: a client sends the same Accept with every request, and a
+    SPARQL request reads it twice (a page or a result? in which format?).
+    """
     ranges: list[MediaRange] = []
     for part in (header or "").split(","):
         pieces = [p.strip() for p in part.split(";")]
@@ -65,7 +71,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 except ValueError:
                     q = 0.0
         ranges.append(MediaRange(kind, sub, q))
-    return ranges
+    return tuple(ranges)
 
 
 def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
