@@ -32,7 +32,7 @@ from endpoint.headers import SecurityHeaders, server_error
 from endpoint.limits import LimitRequestSize
 from endpoint.pool import QueryPool
 from endpoint.protocol import BYTE_LIMIT_HEADER, CUT_HEADER, LIMIT_HEADER, TRUNCATED_HEADER
-from endpoint.routes import router
+from endpoint.routes import SPARQL_METHODS, router, sparql_endpoint
 from endpoint.served import Answered, Served, answered
 from endpoint.store import LoadedStore, data_stamp
 from endpoint.urls import Urls
@@ -96,6 +96,7 @@ def create_app(
     app = FastAPI(title="Monitor Digitale Overheid", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.served = served
+    app.add_route("/sparql", sparql_endpoint, methods=SPARQL_METHODS)  # first, on the app itself: see its docstring
     app.include_router(router)
     app.include_router(api_router(queries_dir))
     app.include_router(site.router)

@@ -12,13 +12,15 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring as _json_string  # a JSON string, as json.dumps(ensure_ascii=False)
 from typing import Any, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from starlette.responses import Response
 
-from endpoint.results import Boolean, Graph, Solutions, Term
+from endpoint.results import Boolean, Graph, Packed, Solutions, Term
 from endpoint.vocab import PREFIXES, XSD
 
 XSD_STRING = XSD + "string"
@@ -47,8 +49,13 @@ class MediaRange:
         return -1
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header (RFC 9110 section 12.5.1); bad q values count as 0."""
+@lru_cache(maxsize=256)
+def parse_accept(header: str | None) -> tuple[MediaRange, ...]:
+    """The media ranges of an Accept header (RFC 9110 section 12.5.1); bad q values count as 0.
+
+    Kept for the headers seen last: a client sends the same Accept with every request, and a
+    SPARQL request reads it twice (a page or a result? in which format?).
+    """
     ranges: list[MediaRange] = []
     for part in (header or "").split(","):
         pieces = [p.strip() for p in part.split(";")]
@@ -64,7 +71,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 except ValueError:
                     q = 0.0
         ranges.append(MediaRange(kind, sub, q))
-    return ranges
+    return tuple(ranges)
 
 
 def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
@@ -104,6 +111,23 @@ def term_json(term: Term) -> dict[str, Any]:
     return encoded
 
 
+def packed_json(packed: Packed) -> str:
+    """The JSON text of `term_json` for the term `results.pack` made `packed` from, as
+    `json.dumps` writes it, without making the term or a dict: a result has one per row and
+    variable, and both took the web process longer than the text itself."""
+    kind = type(packed)
+    if kind is str:
+        return '{"type": "uri", "value": ' + _json_string(packed) + "}"  # type: ignore[arg-type]
+    if kind is tuple:
+        value, datatype, language = packed  # type: ignore[misc]
+        if language:
+            return '{"type": "literal", "value": ' + _json_string(value) + ', "xml:lang": ' + _json_string(language) + "}"
+        if datatype != XSD_STRING:
+            return '{"type": "literal", "value": ' + _json_string(value) + ', "datatype": ' + _json_string(datatype) + "}"
+        return '{"type": "literal", "value": ' + _json_string(value) + "}"
+    return json.dumps(term_json(packed), ensure_ascii=False)  # type: ignore[arg-type]
+
+
 def term_xml(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -136,12 +160,14 @@ class SparqlJsonResponse(Response):
     def render(self, content: Solutions | Boolean) -> bytes:
         if isinstance(content, Boolean):
             return json.dumps({"head": {}, "boolean": content.value}).encode()
-        bindings = [
-            {name: term_json(term) for name, term in zip(content.variables, row) if term is not None}
-            for row in content.rows
-        ]
-        return json.dumps({"head": {"vars": content.variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode()
+        # The text `json.dumps` would write for {"head": ..., "results": {"bindings": [...]}},
+        # written row by row from the packed terms (`packed_json`).
+        names = [_json_string(name) + ": " for name in content.variables]
+        bindings = ", ".join(
+            "{" + ", ".join(name + packed_json(packed) for name, packed in zip(names, row) if packed is not None) + "}"
+            for row in content.packed_rows())
+        head = json.dumps(content.variables, ensure_ascii=False)
+        return ('{"head": {"vars": ' + head + '}, "results": {"bindings": [' + bindings + "]}}").encode()
 
 
 class SparqlXmlResponse(Response):

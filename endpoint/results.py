@@ -59,7 +59,10 @@ class Solutions:
     """SELECT results; `truncated` says the result was cut, `cut` by what ("rows" or "bytes").
 
     Pickled with its terms packed (`pack`): the rows cross the pipe from the worker as strings
-    and tuples, and are terms again on arrival.
+    and tuples. On arrival they stay packed until something reads `rows`, which makes them
+    terms then: the JSON results, the answer most clients ask for, are written from the packed
+    values (`packed_rows`) without a term object per value. Making those objects took the web
+    process, which every request passes through, longer than writing the JSON.
     """
 
     variables: list[str]
@@ -69,12 +72,26 @@ class Solutions:
     cut: str = ""
     byte_limit: int = 0
 
+    def packed_rows(self) -> list[list[Packed]]:
+        """The rows as `pack` makes them: as they arrived, or packed now."""
+        if "_packed" in self.__dict__:
+            return self.__dict__["_packed"]  # type: ignore[no-any-return]
+        return [[pack(term) for term in row] for row in self.rows]
+
+    def __getattr__(self, name: str) -> object:
+        """`rows` of a result from the pipe: its packed rows as terms, made on first use."""
+        if name == "rows" and "_packed" in self.__dict__:
+            rows = [[unpack(packed) for packed in row] for row in self.__dict__["_packed"]]
+            self.__dict__["rows"] = rows
+            return rows
+        raise AttributeError(name)
+
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "rows": [[pack(term) for term in row] for row in self.rows]}
+        state = {k: v for k, v in self.__dict__.items() if k != "_packed"}
+        return {**state, "rows": self.packed_rows()}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        rows: list[list[Packed]] = state.pop("rows")  # type: ignore[assignment]
-        self.__dict__.update(state, rows=[[unpack(packed) for packed in row] for row in rows])
+        self.__dict__.update(state, _packed=state.pop("rows"))
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Every route of the endpoint, as handlers at module level on one `APIRouter`.
+"""Every route of the endpoint, as handlers at module level on one `APIRouter` (the SPARQL
+endpoint apart: `sparql_endpoint`).
 
 Each handler gets what it works with through dependencies (`served.py`: `Endpoint`, the store,
 the pool, the URLs, the limits, set once on the app by `app.create_app`; for linked data, the
@@ -19,7 +20,7 @@ from starlette.responses import FileResponse, Response
 from endpoint import pages, site, site_pages, sparql
 from endpoint.pool import PoolBusy, QueryTimeout
 from endpoint.results import Failure, QueryJob
-from endpoint.served import Endpoint, Negotiated, RequestedIri, alternates, link_header
+from endpoint.served import Endpoint, Negotiated, RequestedIri, Served, alternates, link_header
 from endpoint.vocab import CATALOGUE_FILE, DOWNLOADS, DUMPS
 
 
@@ -89,8 +90,20 @@ async def graph(request: Request, s: Endpoint, fmt: Negotiated, iri: RequestedIr
 
 # -- SPARQL, downloads, catalogue ----------------------------------------------------------------
 
-@router.api_route("/sparql", methods=["GET", "HEAD", "POST"])
-async def sparql_endpoint(request: Request, s: Endpoint) -> Response:
+SPARQL_METHODS = ["GET", "HEAD", "POST"]
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    """The SPARQL protocol, on a plain Starlette route that `create_app` puts first on the app's
+    own router, not on `router`: every query passes through here, and the way a request takes
+    to it was one of the larger parts of the web process's work for a small query.
+
+    No FastAPI dependency is solved for it: solving them (`Endpoint` is one) also parses the
+    whole query string once more, for query parameters this handler has none of; the handler
+    reads `Served` from the app itself. And a route of an included router is matched twice
+    (by the app, then by the router) through FastAPI's bookkeeping for included routers.
+    """
+    s: Served = request.app.state.served
     return await sparql.answer(request, s.pool, max_rows=s.max_rows, max_bytes=s.max_result_bytes,
                                base_iri=s.base_iri, graphs=s.graphs)
 

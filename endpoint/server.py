@@ -37,15 +37,21 @@ class IdleTimeoutProtocol(HttpToolsProtocol):
 
 
 def server_config(app: FastAPI | str, *, keep_alive: float = KEEP_ALIVE_SECONDS,
-                  max_connections: int = MAX_CONNECTIONS, **options: object) -> uvicorn.Config:
+                  max_connections: int = MAX_CONNECTIONS, access_log: bool = False,
+                  **options: object) -> uvicorn.Config:
     """uvicorn's settings for the endpoint: connection hygiene.
 
     `keep_alive`: an idle connection (before its first request or between requests) is
     closed after this many seconds. `max_connections`: beyond this many open connections or
     requests in progress a uvicorn process answers 503 at once (uvicorn's `limit_concurrency`).
+
+    `access_log`: a line per request on the console. Off unless asked for: uvicorn formats it
+    through `logging` on the event loop every request passes through, a large part of the web
+    process's work for a small query, and an endpoint on the internet usually has a reverse
+    proxy in front that logs the requests already.
     """
     return uvicorn.Config(app, http=IdleTimeoutProtocol, loop="uvloop", timeout_keep_alive=keep_alive,  # type: ignore[arg-type]
-                         limit_concurrency=max_connections, **options)  # type: ignore[arg-type]
+                         limit_concurrency=max_connections, access_log=access_log, **options)  # type: ignore[arg-type]
 
 
 def serve(data: Path, *, base_iri: str, queries_dir: Path, host: str = "127.0.0.1", port: int = 8000,
@@ -54,11 +60,11 @@ def serve(data: Path, *, base_iri: str, queries_dir: Path, host: str = "127.0.0.
 
     `in_memory`: the data is loaded into this process and the query workers are forked from
     it, instead of all of them opening the on-disk store. `limits`: keywords of `create_app`
-    and `server_config` (`keep_alive`, `max_connections`); `mdo serve` reads them from the
+    and `server_config` (`keep_alive`, `max_connections`, `access_log`); `mdo serve` reads them from the
     environment and its options (`mdo.settings.endpoint_limits`).
     """
     data = Path(data).resolve()
-    server_keys = ("keep_alive", "max_connections")
+    server_keys = ("keep_alive", "max_connections", "access_log")
     server_limits = {k: v for k, v in limits.items() if k in server_keys}
     app_limits = {k: v for k, v in limits.items() if k not in server_keys}
     if not in_memory:

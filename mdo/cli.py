@@ -234,6 +234,8 @@ def serve_command(
     store: str = typer.Option("auto", help="auto: memory for a data file up to 64 MB (about 45,000 figures), disk above; "
                               "disk: a read-only on-disk store beside the data file, opened by every query worker; "
                               "memory: the data loaded into memory, shared with the query workers it forks"),
+    access_log: bool = typer.Option(False, "--access-log", help="print a line per request on the console (off: it "
+                                    "costs the web process time on every request; a reverse proxy logs them too)"),
 ) -> None:
     """Serve the dataset: SPARQL endpoint, pages per resource, downloads."""
     from endpoint.server import serve
@@ -252,7 +254,7 @@ def serve_command(
         err.print(f"[red]error:[/red] --{error}")
         raise typer.Exit(2) from None
     serve(path, base_iri=settings.base_iri, queries_dir=settings.queries_dir, host=host, port=port,
-          query_timeout=timeout, in_memory=in_memory, **limits)
+          query_timeout=timeout, in_memory=in_memory, access_log=access_log, **limits)
 
 
 @app.command("publish")

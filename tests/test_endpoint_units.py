@@ -165,3 +165,30 @@ def test_solutions_cross_the_pipe_with_every_kind_of_term() -> None:
     assert received == sent
     assert [[type(term) for term in row] for row in received.rows] == [[type(term) for term in row] for row in rows]
     assert received.rows[1][0].datatype == xsd_integer and received.rows[0][1].language == "nl"
+
+
+def test_json_results_from_the_pipe_are_the_text_json_dumps_writes() -> None:
+    """The JSON results are written from the packed rows as they came over the pipe, without
+    terms: byte for byte what `json.dumps` makes of the terms, escapes and text beyond ASCII too,
+    and the same before and after the pipe."""
+    import json
+    import pickle
+
+    import pyoxigraph as ox
+
+    from endpoint.protocol import SparqlJsonResponse, term_json
+    from endpoint.results import Solutions
+
+    xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    rows = [[ox.NamedNode("https://data.monitordigitaleoverheid.nl/id/voorziening/digid"), ox.Literal("Één \"DigiD\"\\\n", language="nl")],
+            [ox.Literal("15023119", datatype=xsd_integer), None],
+            [ox.BlankNode("b0"), ox.Literal("zonder type\t€")],
+            [ox.Triple(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")), ox.Literal("x", language="en")]]
+    sent = Solutions(["s", "o"], rows)
+    expected = json.dumps({"head": {"vars": ["s", "o"]}, "results": {"bindings": [
+        {name: term_json(term) for name, term in zip(["s", "o"], row) if term is not None} for row in rows]}},
+        ensure_ascii=False).encode()
+    received = pickle.loads(pickle.dumps(sent))
+    assert SparqlJsonResponse(received).body == expected
+    assert SparqlJsonResponse(sent).body == expected
+    assert received.rows == rows  # made into terms when read, for every other format
