@@ -18,16 +18,26 @@ Packed = Union[str, tuple[str, str, "str | None"], ox.BlankNode, ox.Triple, None
 _NamedNode, _Literal = ox.NamedNode, ox.Literal
 
 
-def pack(term: Term | None) -> Packed:
+def pack(term: Term | None, same: dict[object, object] | None = None) -> Packed:
     """A term as plain Python values for the pipe: an IRI as its text, a literal as (value,
     datatype, language). pyoxigraph pickles each term through its constructor, far slower
     than a string or a tuple, and a result has one term per row and variable. Blank
-    nodes, quoted triples and literals with a base direction (rare) stay as they are."""
+    nodes, quoted triples and literals with a base direction (rare) stay as they are.
+
+    `same`, one per result, hands out one object for equal IRIs, datatypes and literals:
+    pickle writes an object it has seen once as a reference, and a result repeats its
+    datatypes and labels on every row.
+    """
     kind = type(term)
     if kind is _NamedNode:
-        return term.value  # type: ignore[union-attr]
+        iri = term.value  # type: ignore[union-attr]
+        return iri if same is None else same.setdefault(iri, iri)  # type: ignore[return-value]
     if kind is _Literal and term.direction is None:  # type: ignore[union-attr]
-        return term.value, term.datatype.value, term.language  # type: ignore[union-attr]
+        datatype = term.datatype.value  # type: ignore[union-attr]
+        if same is None:
+            return term.value, datatype, term.language  # type: ignore[union-attr]
+        literal = (term.value, same.setdefault(datatype, datatype), term.language)  # type: ignore[union-attr]
+        return same.setdefault(literal, literal)  # type: ignore[return-value]
     return term  # type: ignore[return-value]
 
 
@@ -76,7 +86,8 @@ class Solutions:
         """The rows as `pack` makes them: as they arrived, or packed now."""
         if "_packed" in self.__dict__:
             return self.__dict__["_packed"]  # type: ignore[no-any-return]
-        return [[pack(term) for term in row] for row in self.rows]
+        same: dict[object, object] = {}
+        return [[pack(term, same) for term in row] for row in self.rows]
 
     def __getattr__(self, name: str) -> object:
         """`rows` of a result from the pipe: its packed rows as terms, made on first use."""

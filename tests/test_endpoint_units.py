@@ -167,6 +167,25 @@ def test_solutions_cross_the_pipe_with_every_kind_of_term() -> None:
     assert received.rows[1][0].datatype == xsd_integer and received.rows[0][1].language == "nl"
 
 
+def test_a_value_repeated_on_every_row_crosses_the_pipe_once() -> None:
+    """A result repeats its labels, IRIs and datatypes on every row: each is pickled once and
+    referred to after, so the pipe carries far less than the label's text on every row."""
+    import pickle
+
+    import pyoxigraph as ox
+
+    from endpoint.results import Solutions
+
+    label = ox.Literal("Aantal berichten vanuit de Basisregistratie Kadaster geleverd aan Digilevering, per kwartaal", language="nl")
+    digilevering = ox.NamedNode("https://data.monitordigitaleoverheid.nl/id/voorziening/digilevering")
+    rows = [[digilevering, label, ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))]
+            for n in range(500)]
+    sent = Solutions(["v", "indicator", "waarde"], rows)
+    pickled = pickle.dumps(sent)
+    assert pickle.loads(pickled) == sent
+    assert len(pickled) < 500 * len(label.value) // 3  # written on every row: over 500 times its length
+
+
 def test_json_results_from_the_pipe_are_the_text_json_dumps_writes() -> None:
     """The JSON results are written from the packed rows as they came over the pipe, without
     terms: byte for byte what `json.dumps` makes of the terms, escapes and text beyond ASCII too,
