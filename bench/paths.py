@@ -35,7 +35,7 @@ def tls() -> Any:
 def write_section(path: Path, start: str, end: str, text: str) -> None:
     """Put `text` (a section from its `start` marker to its `end` marker) into the report at
     `path`, in place of the section with the same markers, or at its end. The scripts that measure
-    one thing apart (`runaways.py`, `build_stages.py`, `shape_costs.py`) write this way, and
+    one thing apart (`runaways.py`, `build_stages.py`, `shape_costs.py`, `lookup_cost.py`) write this way, and
     `report.kept_section` keeps their sections when `run.py` rewrites the rest."""
     old = path.read_text(encoding="utf-8")
     if start in old and end in old:

@@ -148,9 +148,10 @@ def _latency(size: str, r: dict[str, Any]) -> list[str]:
 
 
 def kept_section(path: Path) -> str:
-    """The sections `bench/runaways.py`, `bench/build_stages.py` and `bench/shape_costs.py` write
-    into the same file, kept when this report replaces it."""
+    """The sections `bench/runaways.py`, `bench/build_stages.py`, `bench/shape_costs.py` and
+    `bench/lookup_cost.py` write into the same file, kept when this report replaces it."""
     import build_stages
+    import lookup_cost
     import runaways
     import shape_costs
 
@@ -158,7 +159,7 @@ def kept_section(path: Path) -> str:
     return "".join(
         "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
         for start, end in ((runaways.START, runaways.END), (build_stages.START, build_stages.END),
-                           (shape_costs.START, shape_costs.END))
+                           (shape_costs.START, shape_costs.END), (lookup_cost.START, lookup_cost.END))
         if start in old and end in old
     )
 

@@ -71,7 +71,8 @@ def why(r: dict[str, Any], name: str) -> str:
     if o and m:
         if m <= REAL_RATIO * o:
             parts.append(f"Oxigraph server takes {_ms(o)} as well ({m / o:.1f}x): the engine's plan is the limit, "
-                         "not mdo's HTTP layer")
+                         "not mdo's HTTP layer (its lookups times the cost of one, \"What a step of a plan costs\" "
+                         "below, make the floor)")
         else:
             parts.append(f"Oxigraph server takes {_ms(o)}: mdo adds {_ms(m - o)} ({m / o:.1f}x) for {t.rows if t else '?'} rows "
                          "(the worker pipe, writing the rows)")

@@ -71,3 +71,21 @@ def test_shape_costs_lists_every_constraint_of_the_shapes(built_trig: Path, caps
     targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
     targeted = {str(shapes.value(shape, RDFS.label)) for target in targets for shape in shapes.subjects(target, None)}
     assert rules == targeted and "MDO-16 The change against the year before" in rules
+
+
+def test_lookup_cost_measures_on_the_store_beside_the_data(built_trig: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench/lookup_cost.py` builds the store `mdo serve` would beside the file and measures on it,
+    driven by one figure per series: the row names the real cube's 1,251 observations and as many
+    series as the TriG marks `mdo:laatsteJaar true`."""
+    import lookup_cost
+
+    data = tmp_path / "mdo.trig"
+    data.write_bytes(built_trig.read_bytes())
+    assert lookup_cost.main([str(data), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "mdo.trig.oxigraph").is_dir()
+    assert out.startswith(lookup_cost.START) and out.rstrip().endswith(lookup_cost.END)
+    series = data.read_text(encoding="utf-8").count("mdo:laatsteJaar true")
+    row = next(line for line in out.splitlines() if line.startswith("| 1,251 |"))
+    assert row.split(" | ")[2] == f"{series:,}" and series > 100
