@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paths import ROOT, write_section
+from paths import ROOT, command_line, put_section
 from report import _commit
 
 START, END = "<!-- build-stages:start -->", "<!-- build-stages:end -->"
@@ -127,13 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.step:
         print(json.dumps(one_build(args.step, args.split[0])))
         return 0
-    command = ".venv/bin/python bench/build_stages.py " + " ".join(sys.argv[1:] if argv is None else argv)
     before = os.getloadavg()[0]
     runs = measure(args.n, args.repeat, args.split)
-    text = section(args.n, runs, command.replace(" --write", ""), (before, os.getloadavg()[0]))
-    print(text)
-    if args.write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", START, END, text)
+    text = section(args.n, runs, command_line("build_stages.py", argv), (before, os.getloadavg()[0]))
+    put_section(START, END, text, args.write)
     return 0
 
 

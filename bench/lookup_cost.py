@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
-from paths import ROOT, write_section
+from paths import command_line, put_section
 from report import _commit
 
 import pyoxigraph as ox
@@ -108,13 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="replace the section in docs/BENCHMARKS.md")
     args = parser.parse_args(argv)
-    command = ".venv/bin/python bench/lookup_cost.py " + " ".join(sys.argv[1:] if argv is None else argv)
     before = os.getloadavg()[0]
     rows = sorted((measure(path, args.repeat) for path in args.paths), key=lambda r: r["observations"])
-    text = section(rows, command.replace(" --write", ""), (before, os.getloadavg()[0]), args.repeat)
-    print(text)
-    if args.write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", START, END, text)
+    text = section(rows, command_line("lookup_cost.py", argv), (before, os.getloadavg()[0]), args.repeat)
+    put_section(START, END, text, args.write)
     return 0
 
 

@@ -32,6 +32,23 @@ def tls() -> Any:
     return httpx.create_ssl_context()
 
 
+REPORT = ROOT / "docs" / "BENCHMARKS.md"
+
+
+def command_line(script: str, argv: list[str] | None) -> str:
+    """How `bench/<script>` was run, as its section names it (without `--write`, which only says
+    where the section went)."""
+    args = sys.argv[1:] if argv is None else argv
+    return " ".join([".venv/bin/python", f"bench/{script}", *(arg for arg in args if arg != "--write")])
+
+
+def put_section(start: str, end: str, text: str, write: bool) -> None:
+    """Print a section; with `write`, put it into the report too (`write_section`)."""
+    print(text)
+    if write:
+        write_section(REPORT, start, end, text)
+
+
 def write_section(path: Path, start: str, end: str, text: str) -> None:
     """Put `text` (a section from its `start` marker to its `end` marker) into the report at
     `path`, in place of the section with the same markers, or at its end. The scripts that measure

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from report import _commit  # noqa: E402
-from paths import B, write_section  # noqa: E402
+from paths import B, put_section  # noqa: E402
 from servers import Server, memory, tree  # noqa: E402
 
 JSON = "application/sparql-results+json"
@@ -236,10 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(store, count, rows[(store, count)], file=sys.stderr, flush=True)
             blow_ups[store] = blow_up(data, in_memory)
             print(store, blow_ups[store], file=sys.stderr, flush=True)
-    text = section(rows, blow_ups, args.requests, commit, parse_costs())
-    print(text)
-    if args.write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", START, END, text)
+    put_section(START, END, section(rows, blow_ups, args.requests, commit, parse_costs()), args.write)
     return 0
 
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{''.join(f'{t:7.2f}' for t in totals)}          all shapes")
     if args.write:
         command = " ".join(sys.argv[1:] if argv is None else argv)
-        paths.write_section(paths.ROOT / "docs" / "BENCHMARKS.md", START, END, _section(command, args, len(store), load, rows, totals))
+        paths.write_section(paths.REPORT, START, END, _section(command, args, len(store), load, rows, totals))
     return 0
 
 

@@ -86,6 +86,7 @@ def test_lookup_cost_measures_on_the_store_beside_the_data(built_trig: Path, tmp
     out = capsys.readouterr().out
     assert (tmp_path / "mdo.trig.oxigraph").is_dir()
     assert out.startswith(lookup_cost.START) and out.rstrip().endswith(lookup_cost.END)
+    assert f"Made by `.venv/bin/python bench/lookup_cost.py {data} --repeat 1` at " in out
     series = data.read_text(encoding="utf-8").count("mdo:laatsteJaar true")
     row = next(line for line in out.splitlines() if line.startswith("| 1,251 |"))
     assert row.split(" | ")[2] == f"{series:,}" and series > 100
