@@ -149,6 +149,28 @@ def test_one_graph_per_edition(built_dataset):
     assert names == [f"{B}/graph/catalogus", f"{B}/graph/codes", f"{B}/graph/editie/2020", f"{B}/graph/editie/2024"]
 
 
+def test_each_figure_and_all_said_about_it_is_in_its_editions_graph(built_dataset):
+    """queries/10 asks for a figure's facts within one graph (GRAPH ?editiegraaf): that holds only
+    while every statement about a figure or a missing cell, derived ones included, sits in the
+    graph of its edition. The real cube: 1,251 figures and 59 cells printed without one, each
+    in exactly that one graph."""
+    placed = rows(built_dataset, """
+        SELECT ?edition (COUNT(DISTINCT ?obs) AS ?figures) (COUNT(DISTINCT ?g) AS ?graphs) WHERE {
+          ?obs a ?kind ; mdo:editie/skos:notation ?edition .
+          VALUES ?kind { qb:Observation mdo:OntbrekendCijfer }
+          GRAPH ?g { ?obs ?p ?o }
+        } GROUP BY ?edition ORDER BY ?edition""")
+    assert placed == [("2020", "493", "1"), ("2024", "817", "1")]  # 486 + 7 and 765 + 52
+    strays = rows(built_dataset, f"""
+        SELECT ?obs ?g WHERE {{
+          ?obs a ?kind ; mdo:editie/skos:notation ?edition .
+          VALUES ?kind {{ qb:Observation mdo:OntbrekendCijfer }}
+          GRAPH ?g {{ ?obs ?p ?o }}
+          FILTER(?g != IRI(CONCAT("{B}/graph/editie/", ?edition)))
+        }} LIMIT 3""")
+    assert strays == []
+
+
 @pytest.mark.parametrize("name, keeps_graphs", [("mdo.nq", True), ("mdo.trig", True), ("mdo.jsonld", True),
                                                 ("mdo.ttl", False), ("mdo.nt", False)])
 def test_every_dump_holds_exactly_the_dataset(built_dist, built_dataset, name, keeps_graphs):
